@@ -1,0 +1,188 @@
+"""Running source under jitnb: the one path behind ``%%jit``, ``jitnb.run``, ``@jit`` and the CLI.
+
+    source ─► ast ─► instrument (counters, subset check) ─► CPython compile ─► exec
+                                                             │ hot loops
+                                                             ▼
+                                                          driver (jit/driver.py)
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+import itertools
+import linecache
+import textwrap
+import time
+import types
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import events as ev
+from . import params as _params
+from .jit import driver
+from .jit.instrument import PREFIX, Instrumented, instrument
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Run:
+    """The outcome of running source under jitnb."""
+
+    namespace: dict
+    events: list[ev.Event] = field(default_factory=list)
+    value: Any = None
+    loops: list[driver.Loop] = field(default_factory=list)
+    rejects: list[tuple[str, int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of events per kind and seconds per phase."""
+        counts = Counter(e.kind for e in self.events)
+        interp = sum(e.seconds for e in self.events if isinstance(e, ev.InterpLeave))
+        return {
+            "events": dict(counts),
+            "loops": len(self.loops),
+            "hot_loops": counts.get("loop-hot", 0),
+            "not_jitable": len(self.rejects),
+            "seconds": {"total": self.seconds, "interpreter": interp,
+                        "cpython": max(self.seconds - interp, 0.0)},
+        }
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.events: list[ev.Event] = []
+
+    def __enter__(self) -> "_Collector":
+        self._unsub = ev.subscribe(self.events.append)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._unsub()
+
+
+def register_source(filename: str, source: str) -> None:
+    """Make the source visible to tracebacks (linecache), as IPython does for cells."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def prepare(source: str, filename: str, params: _params.Params) -> Instrumented:
+    tree = ast.parse(source, filename)
+    return instrument(tree, source, filename, params)
+
+
+def compile_instrumented(inst: Instrumented, filename: str, interactive: bool
+                         ) -> tuple[types.CodeType, types.CodeType | None]:
+    """Compile the module; with `interactive`, a final expression is compiled apart (for display)."""
+    body = inst.tree.body
+    last = None
+    if interactive and body and isinstance(body[-1], ast.Expr):
+        last = ast.Expression(body[-1].value)
+        body = body[:-1]
+    code = compile(ast.Module(body, type_ignores=[]), filename, "exec", dont_inherit=True)
+    last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
+    _map_codes(inst, code)
+    return code, last_code
+
+
+def _map_codes(inst: Instrumented, code: types.CodeType) -> None:
+    """Link CPython code objects to jitnb units, so calls can find a function's unit."""
+    by_key = {(u.code.name, u.code.firstlineno): u for u in inst.units if not u.code.is_module}
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        unit = by_key.get((c.co_name, c.co_firstlineno))
+        if unit is not None:
+            driver.engine.units_by_code[c] = unit
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+
+
+def execute(source: str, namespace: dict, filename: str, params: _params.Params,
+            interactive: bool = False, collector: _Collector | None = None) -> Run:
+    """Instrument, compile and run `source` in `namespace`; exceptions propagate."""
+    driver.install_runtime()
+    run = Run(namespace)
+    with (collector or _Collector()) as col:
+        t0 = time.perf_counter()
+        inst = prepare(source, filename, params)
+        run.loops, run.rejects = inst.loops, inst.rejects
+        ev.emit(ev.CellStart(filename, len(inst.loops), len(inst.units) - 1))
+        error = ""
+        try:
+            code, last = compile_instrumented(inst, filename, interactive)
+            exec(code, namespace)
+            if last is not None:
+                run.value = eval(last, namespace)
+        except BaseException as e:
+            error = type(e).__name__
+            raise
+        finally:
+            for k in [k for k in namespace if isinstance(k, str) and k.startswith(PREFIX)]:
+                del namespace[k]
+            run.seconds = time.perf_counter() - t0
+            ev.emit(ev.CellEnd(filename, run.seconds, error))
+            run.events = col.events
+    return run
+
+
+def run(source: str, namespace: dict | None = None, filename: str | None = None,
+        **params: Any) -> Run:
+    """Run `source` under jitnb with exactly CPython's results.
+
+    ``params`` override the global JIT parameters for this run (``threshold=1``...).
+    Exceptions raised by the program propagate, as they would from ``exec``.
+    """
+    p = _params.get().with_(**params)
+    namespace = {} if namespace is None else namespace
+    namespace.setdefault("__name__", "__main__")
+    filename = filename or f"<jitnb-{next(_counter)}>"
+    register_source(filename, source)
+    return execute(source, namespace, filename, p)
+
+
+def jit(fn: Callable | None = None, **params: Any):
+    """Decorator: the function runs under jitnb (its hot loops are handed to the JIT)."""
+    if fn is None:
+        return lambda f: jit(f, **params)
+    if fn.__code__ in driver.engine.units_by_code:
+        return fn
+    reason = _why_not_decoratable(fn)
+    if reason:
+        ev.emit(ev.NotJitable(f"function {fn.__qualname__}", fn.__code__.co_firstlineno, reason))
+        return fn
+    lines, first = inspect.getsourcelines(fn)
+    src = textwrap.dedent("".join(lines))
+    tree = ast.parse(src)
+    fdef = tree.body[0]
+    assert isinstance(fdef, ast.FunctionDef)
+    fdef.decorator_list = []
+    src = "\n" * (first - 1) + ast.unparse(tree) if False else "\n" * (first - 1) + src
+    tree = ast.parse(src)
+    tree.body[0].decorator_list = []  # type: ignore[attr-defined]
+    filename = fn.__code__.co_filename
+    p = _params.get().with_(**params)
+    driver.install_runtime()
+    inst = instrument(tree, src, filename, p)
+    code, _ = compile_instrumented(inst, filename, False)
+    scratch: dict = {}
+    exec(code, fn.__globals__, scratch)
+    new = scratch[fn.__name__]
+    new.__defaults__, new.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
+    new.__qualname__, new.__module__, new.__doc__ = fn.__qualname__, fn.__module__, fn.__doc__
+    new.__dict__.update(fn.__dict__)
+    new.__wrapped_by_jitnb__ = True
+    return new
+
+
+def _why_not_decoratable(fn: Callable) -> str:
+    if not isinstance(fn, types.FunctionType):
+        return "not a Python function"
+    if fn.__code__.co_freevars:
+        return "closure: decorate the enclosing function instead"
+    try:
+        inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        return "source not available"
+    return ""

@@ -1,0 +1,126 @@
+"""The JIT-able subset: which functions and loops jitnb may run, and why not.
+
+Everything outside the subset runs as plain CPython; the reason is kept, with
+its source line, in LuaJIT ``-jv`` style ("try statement at line 7: NYI").
+This module is the single authority on the subset: the compiler emits
+``UNSUPPORTED`` for any statement this checker rejects.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .scopes import Scope
+
+STMTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.If, ast.While, ast.For, ast.Break,
+         ast.Continue, ast.Return, ast.Pass, ast.Raise, ast.Assert, ast.Global, ast.Nonlocal)
+EXPRS = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Call,
+         ast.Attribute, ast.Subscript, ast.Slice, ast.Tuple, ast.List, ast.Dict, ast.IfExp,
+         ast.JoinedStr, ast.FormattedValue, ast.NamedExpr)
+# helper nodes that appear inside supported ones
+AUX = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.keyword)
+
+# names whose builtins inspect or depend on the calling frame
+FRAME_BUILTINS = frozenset({"locals", "globals", "vars", "dir", "eval", "exec", "super",
+                            "breakpoint", "__import__", "__class__"})
+
+_NAMES = {
+    ast.Try: "try statement", ast.With: "with statement", ast.AsyncWith: "async with",
+    ast.FunctionDef: "nested def", ast.AsyncFunctionDef: "nested async def",
+    ast.ClassDef: "class definition", ast.Lambda: "lambda", ast.ListComp: "list comprehension",
+    ast.SetComp: "set comprehension", ast.DictComp: "dict comprehension",
+    ast.GeneratorExp: "generator expression", ast.Yield: "yield", ast.YieldFrom: "yield from",
+    ast.Await: "await", ast.Starred: "starred expression", ast.Delete: "del statement",
+    ast.Import: "import statement", ast.ImportFrom: "import statement", ast.AnnAssign:
+    "annotated assignment", ast.Set: "set display", ast.AsyncFor: "async for",
+    ast.Match: "match statement",
+}
+if hasattr(ast, "TryStar"):
+    _NAMES[ast.TryStar] = "try statement"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Why a piece of code is outside the subset."""
+
+    what: str
+    line: int
+    detail: str = "NYI"
+
+    def __str__(self) -> str:
+        return f"{self.what} at line {self.line}: {self.detail}"
+
+
+def unsupported(node: ast.AST) -> Reject | None:
+    """First construct in `node` (a statement or expression) outside the subset."""
+    for sub in ast.walk(node):
+        line = getattr(sub, "lineno", getattr(node, "lineno", 0))
+        if isinstance(sub, AUX):
+            continue
+        if not isinstance(sub, STMTS + EXPRS):
+            name = _NAMES.get(type(sub), type(sub).__name__)
+            return Reject(name, line)
+        if isinstance(sub, ast.Call) and any(isinstance(k, ast.keyword) and k.arg is None
+                                             for k in sub.keywords):
+            return Reject("**kwargs call", line)
+        if isinstance(sub, ast.Dict) and any(k is None for k in sub.keys):
+            return Reject("dict unpacking", line)
+        if isinstance(sub, ast.Raise) and sub.cause is not None:
+            return Reject("raise ... from", line)
+        if isinstance(sub, ast.Name) and sub.id in FRAME_BUILTINS:
+            return Reject(f"{sub.id}()", line, "inspects the calling frame")
+        if isinstance(sub, ast.NamedExpr) and not isinstance(sub.target, ast.Name):
+            return Reject("assignment expression", line)
+    return None
+
+
+def check_function(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope | None) -> Reject | None:
+    """Whether the loops of a function may run under jitnb at all."""
+    if isinstance(node, ast.AsyncFunctionDef):
+        return Reject("async function", node.lineno, "not JIT-able")
+    if scope is None:
+        return Reject("function", node.lineno, "scope could not be resolved")
+    for sub in _own_nodes(node):
+        if isinstance(sub, (ast.Yield, ast.YieldFrom)):
+            return Reject("generator function", node.lineno, "not JIT-able")
+        if isinstance(sub, ast.Await):
+            return Reject("await", sub.lineno, "not JIT-able")
+    return None
+
+
+def check_loop(node: ast.For | ast.While, scope: Scope | None) -> Reject | None:
+    """Whether one loop may be handed to jitnb when it gets hot."""
+    if node.orelse:
+        kw = "for" if isinstance(node, ast.For) else "while"
+        return Reject(f"{kw}-else", node.lineno)
+    parts: list[ast.AST] = list(node.body)
+    if isinstance(node, ast.For):
+        parts.append(node.target)
+    else:
+        parts.append(node.test)
+    for part in parts:
+        bad = unsupported(part)
+        if bad:
+            return bad
+    if scope is not None and scope.kind == "function":
+        for sub in (n for p in parts for n in ast.walk(p)):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                if sub.id in scope.frees:
+                    return Reject(f"assignment to nonlocal {sub.id!r}", sub.lineno)
+                if sub.id in scope.cells:
+                    return Reject(f"assignment to {sub.id!r}, captured by a closure,", sub.lineno)
+            if isinstance(sub, ast.Name) and sub.id in scope.nonlocal_writes:
+                return Reject(f"variable {sub.id!r}, rebound by an inner function,", sub.lineno)
+    return None
+
+
+def _own_nodes(fn: ast.AST):
+    """Nodes of a function body, not descending into nested scopes."""
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+                          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
