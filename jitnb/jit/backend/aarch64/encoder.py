@@ -15,6 +15,8 @@ misaligned or unencodable raise ``EncodingError`` (a ``ValueError``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from jitnb.jit.backend.aarch64.registers import AL
 
 MASK64 = (1 << 64) - 1
@@ -215,8 +217,9 @@ def _replicate(elem: int, size: int) -> int:
 
 def _logical_imm(v: int) -> int:
     enc = encode_bitmask(v)
-    _need(enc is not None, f"not a logical immediate: {v!r}")
-    n, immr, imms = enc  # type: ignore[misc]
+    if enc is None:
+        raise EncodingError(f"not a logical immediate: {v!r}")
+    n, immr, imms = enc
     return (n << 22) | (immr << 16) | (imms << 10)
 
 
@@ -257,12 +260,14 @@ def mov_plan(value: int) -> list[tuple[str, int, int]]:
     for count in (1, 2):
         if len(best) <= count + 1:
             break
-        for plan in _orr_movk_plans(hws, fills, count):
+        plan = next(_orr_movk_plans(hws, fills, count), None)
+        if plan is not None:
             return plan
     return best
 
 
-def _orr_movk_plans(hws: list[int], fills: list[int], count: int):
+def _orr_movk_plans(hws: list[int], fills: list[int],
+                    count: int) -> Iterator[list[tuple[str, int, int]]]:
     """ORR of ``hws`` with ``count`` halfwords replaced, then MOVK them back."""
     positions = [(i,) for i in range(4)] if count == 1 else [
         (i, j) for i in range(4) for j in range(i + 1, 4)]
