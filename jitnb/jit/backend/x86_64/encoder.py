@@ -66,7 +66,7 @@ def mem(base: object, disp: object, index: object = None, scale: object = 1) -> 
     """Validate and build a memory operand."""
     if index is not None and _reg(index) == RSP:
         raise EncodingError("RSP cannot be an index register")
-    if scale not in SCALE_BITS or isinstance(scale, bool):
+    if _int(scale, 1, 8, "scale") not in SCALE_BITS:
         raise EncodingError(f"scale {scale!r} not in 1/2/4/8")
     return Mem(_reg(base), index, scale, _int(disp, *INT32, "displacement"))  # type: ignore[arg-type]
 
@@ -114,7 +114,7 @@ IMM_KINDS: dict[str, tuple[str, tuple[int, int]]] = {
 
 # Two-operand integer ALU: name -> (/digit of the immediate forms,
 # opcode of "op r/m64, r64", opcode of "op r64, r/m64").  The accumulator
-# short form "op rax, imm32" is the r/m64,r64 opcode + 4.
+# short form "op rax, imm32" is opcode digit << 3 | 5.
 ALU: dict[str, tuple[int, int, int]] = {
     "ADD": (0, 0x01, 0x03),
     "OR": (1, 0x09, 0x0B),
@@ -134,8 +134,10 @@ FIXED: dict[str, bytes] = {
 }
 
 
-def _sse(prefix: int, *opcode: int, w: bool = False, imm: str = "") -> Form:
-    return Form(bytes((0x0F, *opcode)), w=w, prefix=bytes([prefix]), imm=imm)
+def _sse(prefix: int, *opcode: int, w: bool = False, imm: str = "",
+         rm_first: bool = False) -> Form:
+    return Form(bytes((0x0F, *opcode)), w=w, prefix=bytes([prefix]), imm=imm,
+                rm_first=rm_first)
 
 
 _MOVSD_LOAD, _MOVSD_STORE = _sse(0xF2, 0x10), _sse(0xF2, 0x11)
@@ -178,13 +180,10 @@ FORMS: dict[str, Form] = {
     "UCOMISD_xx": _sse(0x66, 0x2E), "COMISD_xx": _sse(0x66, 0x2F),
     "XORPD_xx": _sse(0x66, 0x57), "ANDPD_xx": _sse(0x66, 0x54),
     "CVTSI2SD_xr": _sse(0xF2, 0x2A, w=True), "CVTTSD2SI_rx": _sse(0xF2, 0x2C, w=True),
-    "MOVQ_xr": _sse(0x66, 0x6E, w=True), "MOVQ_rx": _sse(0x66, 0x7E, w=True, imm=""),
+    "MOVQ_xr": _sse(0x66, 0x6E, w=True), "MOVQ_rx": _sse(0x66, 0x7E, w=True, rm_first=True),
     "CVTSS2SD_xx": _sse(0xF3, 0x5A), "CVTSD2SS_xx": _sse(0xF2, 0x5A),
     "ROUNDSD_xxi": _sse(0x66, 0x3A, 0x0B, imm="ub"),
 }
-
-# MOVQ_rx puts the XMM register in ModRM.reg and the GPR in ModRM.rm.
-FORMS["MOVQ_rx"] = FORMS["MOVQ_rx"]._replace(rm_first=True)
 
 
 def operand_codes(name: str) -> list[str]:
@@ -206,12 +205,13 @@ def param_names(name: str) -> list[str]:
     """Argument names of an instruction method, derived from its name."""
     codes = operand_codes(name)
     names = ["cc"] if name.partition("_")[0].endswith("cc") else []
-    n_regs = sum(c in "rx" for c in codes)
     seen_mem = False
     for c in codes:
         if c in ("r", "x"):
-            names.append("src" if seen_mem or "dst" in names else
-                         "dst" if n_regs > 1 or len(codes) > 1 else "reg")
+            if seen_mem or "dst" in names:
+                names.append("src")
+            else:
+                names.append("dst" if len(codes) > 1 else "reg")
         else:
             seen_mem |= c in "ma"
             names += _PARAMS[c]
