@@ -195,7 +195,7 @@ def test_jit_cell_traceback_shows_cell_lines(shells):
     res, out = _run(jit, "%%jit --threshold 1\nfor i in range(4):\n    v = 1 / (i - 2)\n")
     out = re.sub(r"\x1b\[[0-9;]*m", "", out)
     assert isinstance(res.error_in_exec, ZeroDivisionError)
-    assert "line 3" in out and "engine.py" not in out and "jit_magic" not in out
+    assert re.search(r"(line |:)3\b", out) and "----> 3" in out and "engine.py" not in out and "jit_magic" not in out
 
 
 def test_bad_option_and_syntax_error(shells):
