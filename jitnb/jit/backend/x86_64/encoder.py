@@ -269,7 +269,8 @@ class X86Encoder:
                 rm_mem = mem(args[k], args[k + 1])
                 k += 2
             elif c == "a":
-                rm_mem = mem(args[k], args[k + 3], args[k + 1], args[k + 2])
+                index = _reg(args[k + 1])  # required in "a" forms
+                rm_mem = mem(args[k], args[k + 3], index, args[k + 2])
                 k += 4
             elif c == "i":
                 fmt, bounds = IMM_KINDS[form.imm]
@@ -303,7 +304,7 @@ class X86Encoder:
             imm -= 1 << 64
         if 0 <= imm <= 0xFFFFFFFF:  # mov r32, imm32 (zero-extends)
             return self._emit_plus(0xB8, dst, w=False, tail=struct.pack("<I", imm))
-        if imm >= INT32[0]:  # mov r/m64, simm32
+        if _fits(imm, INT32):  # mov r/m64, simm32 (negative here)
             return self._emit(b"\xc7", 0, dst, tail=struct.pack("<i", imm))
         return self._emit_plus(0xB8, dst, tail=struct.pack("<q", imm))  # movabs
 
