@@ -97,6 +97,61 @@ class Blacklisted(Event):
     reason: str
 
 
+# -- the tracing JIT's events --------------------------------------------------------------
+@event("trace-start")
+class TraceStart(Event):
+    loop: int
+    line: int
+
+
+@event("trace-abort")
+class TraceAbort(Event):
+    loop: int
+    reason: str
+    line: int
+    seconds: float
+
+
+@event("trace-compiled")
+class TraceCompiled(Event):
+    loop: int
+    ops_before: int
+    ops_after: int
+    guards: int
+    code_bytes: int
+    target: str
+    t_record: float
+    t_optimise: float
+    t_assemble: float
+
+
+@event("native-enter")
+class NativeEnter(Event):
+    loop: int
+    target: str
+
+
+@event("native-leave")
+class NativeLeave(Event):
+    loop: int
+    guard: int
+    iterations: int
+    seconds: float
+
+
+@event("guard-failed")
+class GuardFailed(Event):
+    loop: int
+    guard: int
+    line: int
+    count: int
+
+
+@event("loop-freed")
+class LoopFreed(Event):
+    loop: int
+
+
 # -- hooks -------------------------------------------------------------------------------
 Hook = Callable[[Event], None]
 

@@ -57,6 +57,9 @@ class Loop:
         self.hot_count = 0          # times handed over
         self.iterations = 0         # iterations run by jitnb
         self.blacklisted = False
+        self.compiled = None        # CompiledLoop once traced
+        self.aborts = 0
+        self.abort_reasons: list[str] = []
 
     @property
     def scope(self) -> str:
@@ -92,23 +95,57 @@ class Engine:
         return loop
 
     def run_iteration(self, loop: Loop, frame: Frame) -> Handback:
-        """Finish the current iteration in jitnb's interpreter and hand back to CPython."""
+        """Finish the current iteration in jitnb's interpreter; then, while the loop goes on,
+        trace it, run its machine code, and blackhole after guard failures."""
         info = loop.info
+        params = loop.unit.params
         t0 = time.perf_counter()
         ev.emit(ev.InterpEnter(loop.id, frame.line))
-        outcome, kind = "raise", RESUME
-        value = None
+        iterations = 0
         try:
-            what, value = self.interp.run(frame, info)
+            while True:
+                what, value = self.interp.run(frame, info)
+                iterations += 1
+                if what != "header":
+                    break
+                if not params.jit or loop.blacklisted:
+                    break
+                if loop.compiled is None:
+                    self.trace_loop(loop, frame)
+                    iterations += 1
+                    continue
+                if not loop.compiled.run(frame):
+                    break  # the frame does not match the trace: CPython goes on
         except BaseException as exc:  # handed back to CPython, raised at the user's line
-            ev.emit(ev.InterpLeave(loop.id, outcome, 1, time.perf_counter() - t0))
+            ev.emit(ev.InterpLeave(loop.id, "raise", iterations, time.perf_counter() - t0))
             return Handback(RESUME, self._written(loop, frame), self._budget(loop),
                             exc=strip_traceback(exc), line=frame.line)
-        loop.iterations += 1
+        loop.iterations += iterations
         kind = {"header": RESUME, "exit": EXIT, "return": RETURN}[what]
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
-        ev.emit(ev.InterpLeave(loop.id, outcome, 1, time.perf_counter() - t0))
+        ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    def trace_loop(self, loop: Loop, frame: Frame) -> None:
+        """Record one iteration (running it for real), then optimise and compile the trace."""
+        from .trace.recorder import Abort, Recorder
+        params = loop.unit.params
+        t0 = time.perf_counter()
+        ev.emit(ev.TraceStart(loop.id, loop.info.line))
+        try:
+            recorded = Recorder(frame, loop.info, self.interp, params.trace_limit).record()
+        except Abort as a:
+            loop.aborts += 1
+            ev.emit(ev.TraceAbort(loop.id, a.reason, a.line, time.perf_counter() - t0))
+            loop.abort_reasons.append(str(a))
+            if loop.aborts >= params.max_retrace:
+                loop.blacklisted = True
+                ev.emit(ev.Blacklisted(loop.id, str(a)))
+            # the recorder ran the bytecode for real: continue the iteration plainly
+            return
+        t1 = time.perf_counter()
+        from .backend.pipeline import compile_loop
+        loop.compiled = compile_loop(loop, recorded, params, t_record=t1 - t0)
 
     @staticmethod
     def _written(loop: Loop, frame: Frame) -> tuple:
@@ -116,7 +153,10 @@ class Engine:
 
     @staticmethod
     def _budget(loop: Loop) -> int:
-        return NEVER if loop.blacklisted else loop.unit.params.threshold
+        if loop.blacklisted:
+            return NEVER
+        # a compiled loop is entered from its first iteration
+        return 1 if loop.compiled is not None else loop.unit.params.threshold
 
 
 def strip_traceback(exc: BaseException) -> BaseException:

@@ -1,0 +1,40 @@
+"""From a recorded trace to a runnable loop: verify, optimise, assemble, load.
+
+    Recorded ─► verify ─► opt chain (enable_opts) ─► verify ─► backend ─► executor
+"""
+from __future__ import annotations
+
+import time
+
+from ... import events as ev
+from ...params import Params
+from ..compiled import CompiledLoop, ReferenceExecutor
+from ..ir.trace import verify
+from ..opt import optimize
+
+
+def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoop:
+    t0 = time.perf_counter()
+    verify(recorded.trace)
+    trace = optimize(recorded.trace, params.opts())
+    verify(trace)
+    t1 = time.perf_counter()
+    executor, code_bytes, target = _executor(trace, params)
+    t2 = time.perf_counter()
+    compiled = CompiledLoop(loop.id, recorded, trace, executor)
+    ev.emit(ev.TraceCompiled(loop.id, len(recorded.trace.ops), len(trace.ops), len(trace.guards()),
+                             code_bytes, target, t_record, t1 - t0, t2 - t1))
+    return compiled
+
+
+def _executor(trace, params: Params):
+    """Machine code where a backend can take the trace; the reference interpreter otherwise."""
+    try:
+        from . import machine
+    except ImportError:
+        machine = None
+    if machine is not None:
+        ex = machine.load(trace, params)
+        if ex is not None:
+            return ex, ex.code_size, ex.name
+    return ReferenceExecutor(trace), 0, "reference"

@@ -1,0 +1,160 @@
+"""A compiled loop: entering it from an interpreter frame, and leaving it at a guard.
+
+    frame at loop header ─► unbox inputs (type checks) ─► executor runs the trace
+          ▲                                                    │ guard k fails
+          └──── blackhole: interpreter finishes the iteration ◄┘ box snapshot k into the frame
+"""
+from __future__ import annotations
+
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..events import emit
+from .. import events as ev
+from .interp.frame import Frame
+from .ir import interp as ir_interp
+from .ir.trace import Const, Trace
+from .trace.recorder import INT_MAX, INT_MIN, Loc, Recorded, Resume
+
+
+class Executor(Protocol):
+    name: str
+
+    def execute(self, inputs: list) -> tuple[int, list]:
+        """Run the trace from `inputs`; return (guard index, fail_args values)."""
+
+
+class ReferenceExecutor:
+    """Runs traces on the reference IR interpreter (portable, slow: the oracle)."""
+
+    name = "reference"
+
+    def __init__(self, trace: Trace):
+        self.trace = trace
+        self.fail_args = [g.snapshot.fail_args() for g in trace.guards()]
+
+    def execute(self, inputs: list) -> tuple[int, list]:
+        ex = ir_interp.run(self.trace, inputs)
+        env = {n: v for n, v in ex.values.items()}
+        names = {id(v): n for n, v in ex.guard.snapshot.values}
+        return ex.index, [env[names[id(v)]] for v in self.fail_args[ex.index]], ex.iterations
+
+
+@dataclass
+class GuardStats:
+    failures: int = 0
+
+
+@dataclass
+class CompiledLoop:
+    loop_id: int
+    recorded: Recorded
+    trace: Trace                    # optimised
+    executor: Any
+    guards: list[GuardStats] = field(default_factory=list)
+    entries: int = 0
+    iterations: int = 0
+
+    def __post_init__(self) -> None:
+        self.guard_ops = self.trace.guards()
+        self.guards = [GuardStats() for _ in self.guard_ops]
+
+    # -- entry ------------------------------------------------------------------------
+    def unbox(self, frame: Frame) -> list | None:
+        """The trace inputs from the frame, or None if the frame does not match the trace."""
+        vals: list = []
+        for spec in self.recorded.inputs:
+            v = _read(frame, spec.loc)
+            if spec.part:
+                if type(v).__name__ != "range_iterator":
+                    return None
+                _, (rng,), idx = v.__reduce__()
+                if rng.step != spec.step:
+                    return None
+                x = rng.start + idx * rng.step if spec.part == "cur" else rng.stop
+                if not INT_MIN <= x <= INT_MAX:
+                    return None
+                vals.append(x)
+            elif type(v) is not spec.py or (spec.py is int and not INT_MIN <= v <= INT_MAX):
+                return None
+            else:
+                vals.append(int(v) if spec.py is bool else v)
+        for loc, obj in self.recorded.checks:
+            if _read(frame, loc) is not obj:
+                return None
+        for name, obj in self.recorded.builtin_checks:
+            if name in frame.globals or frame.builtins.get(name) is not obj:
+                return None
+        return vals
+
+    def run(self, frame: Frame) -> bool:
+        """Run machine code from the frame (at the loop header).  False if it cannot enter."""
+        inputs = self.unbox(frame)
+        if inputs is None:
+            return False
+        self.entries += 1
+        t0 = time.perf_counter()
+        emit(ev.NativeEnter(self.loop_id, self.executor.name))
+        index, values, iterations = self.executor.execute(inputs)
+        self.iterations += iterations
+        self.guards[index].failures += 1
+        guard = self.guard_ops[index]
+        self.box(frame, guard.snapshot.resume, guard.snapshot, values)
+        emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
+        emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
+        return True
+
+    def box(self, frame: Frame, resume: Resume, snapshot, values: list) -> None:
+        """Write the guard's live values back into the interpreter frame."""
+        fail_args = snapshot.fail_args()
+        by_name: dict[str, Any] = {}
+        for name, v in snapshot.values:
+            raw = v.value if isinstance(v, Const) else values[_index(fail_args, v)]
+            by_name[name] = raw
+        stack_objs = list(frame.stack)
+        frame.stack = [None] * resume.stack_depth
+        for loc, how, what in resume.entries:
+            if how == "obj":
+                val = what
+            elif how == "range":
+                name, step = what
+                it = stack_objs[loc.key]
+                _, (rng,), _ = it.__reduce__()
+                it.__setstate__((by_name[name] - rng.start) // step)
+                val = it
+            else:
+                val = resume.pytypes[what](by_name[what])
+            _write(frame, loc, val)
+        frame.pc, frame.line = resume.pc, resume.line
+
+
+def _index(items: list, v: Any) -> int:
+    for i, x in enumerate(items):
+        if x is v:
+            return i
+    raise KeyError(v)
+
+
+def _read(frame: Frame, loc: Loc) -> Any:
+    if loc.where == "fast":
+        return frame.fast[loc.key]
+    if loc.where == "global":
+        return frame.globals.get(loc.key)
+    if loc.where == "free":
+        return frame.frees.get(loc.key)
+    return frame.stack[loc.key]
+
+
+def _write(frame: Frame, loc: Loc, value: Any) -> None:
+    if loc.where == "fast":
+        frame.fast[loc.key] = value
+    elif loc.where == "global":
+        frame.globals[loc.key] = value
+    elif loc.where == "stack":
+        frame.stack[loc.key] = value
+
+
+def float_from_bits(bits: int) -> float:
+    return struct.unpack("<d", struct.pack("<q", bits))[0]

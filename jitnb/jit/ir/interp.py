@@ -1,0 +1,136 @@
+"""Reference IR interpreter: runs any trace; the oracle for the optimiser and the backends.
+
+Integers are int64 (plain ops wrap, ``_ovf`` ops set the overflow flag read by the
+next guard), floats are IEEE doubles computed by CPython.  ``run`` loops through
+``jump`` until a guard fails and returns that guard with the values of its snapshot.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import ops as O
+from .trace import Const, Op, Trace, Value, resolve
+
+MASK = (1 << 64) - 1
+
+
+def wrap(v: int) -> int:
+    v &= MASK
+    return v - (1 << 64) if v >> 63 else v
+
+
+def fits(v: int) -> bool:
+    return -(1 << 63) <= v < (1 << 63)
+
+
+def _floordiv(a: int, b: int) -> int:
+    return wrap(a // b)
+
+
+def _mod(a: int, b: int) -> int:
+    return a % b
+
+
+def _rshift(a: int, b: int) -> int:
+    return a >> min(b, 63)
+
+
+def _lshift(a: int, b: int) -> int:
+    return wrap(a << (b & 63))
+
+
+def _float_to_int(f: float) -> int:
+    return int(f) if math.isfinite(f) and fits(int(f)) else -(1 << 63)
+
+
+PURE: dict[int, Callable] = {
+    O.SAME_AS_I: lambda a: a, O.SAME_AS_F: lambda a: a,
+    O.INT_ADD: lambda a, b: wrap(a + b), O.INT_SUB: lambda a, b: wrap(a - b),
+    O.INT_MUL: lambda a, b: wrap(a * b), O.INT_FLOORDIV: _floordiv, O.INT_MOD: _mod,
+    O.INT_AND: lambda a, b: a & b, O.INT_OR: lambda a, b: a | b, O.INT_XOR: lambda a, b: a ^ b,
+    O.INT_LSHIFT: _lshift, O.INT_RSHIFT: _rshift,
+    O.INT_NEG: lambda a: wrap(-a), O.INT_INVERT: lambda a: ~a,
+    O.INT_LT: lambda a, b: int(a < b), O.INT_GE: lambda a, b: int(a >= b),
+    O.INT_LE: lambda a, b: int(a <= b), O.INT_GT: lambda a, b: int(a > b),
+    O.INT_EQ: lambda a, b: int(a == b), O.INT_NE: lambda a, b: int(a != b),
+    O.FLOAT_LT: lambda a, b: int(a < b), O.FLOAT_GE: lambda a, b: int(a >= b),
+    O.FLOAT_LE: lambda a, b: int(a <= b), O.FLOAT_GT: lambda a, b: int(a > b),
+    O.FLOAT_EQ: lambda a, b: int(a == b), O.FLOAT_NE: lambda a, b: int(a != b),
+    O.FLOAT_ADD: lambda a, b: a + b, O.FLOAT_SUB: lambda a, b: a - b,
+    O.FLOAT_MUL: lambda a, b: a * b, O.FLOAT_TRUEDIV: lambda a, b: a / b,
+    O.FLOAT_NEG: lambda a: -a, O.FLOAT_ABS: abs,
+    O.FLOAT_SQRT: lambda a: math.sqrt(a) if a >= 0 else math.nan,
+    O.CAST_INT_TO_FLOAT: float, O.CAST_FLOAT_TO_INT: _float_to_int,
+}
+OVF: dict[int, Callable] = {
+    O.INT_ADD_OVF: lambda a, b: a + b, O.INT_SUB_OVF: lambda a, b: a - b,
+    O.INT_MUL_OVF: lambda a, b: a * b,
+}
+
+
+@dataclass
+class Exit:
+    guard: Op
+    index: int                      # position among the trace's guards
+    values: dict[str, Any]          # snapshot name -> value
+    iterations: int
+
+
+class Interrupted(Exception):
+    pass
+
+
+def evaluate(num: int, args: list, descr: Any = None) -> Any:
+    """One pure operation on concrete values (used by constant folding too)."""
+    if num == O.CALL_F:
+        return float(descr.func(*args))
+    return PURE[num](*args)
+
+
+def run(trace: Trace, inputs: list, max_iterations: int | None = None) -> Exit:
+    guard_no = {id(g): i for i, g in enumerate(trace.guards())}
+    env: dict[int, Any] = {id(v): x for v, x in zip(trace.inputs, inputs)}
+
+    def get(v: Value) -> Any:
+        v = resolve(v)
+        return v.value if isinstance(v, Const) else env[id(v)]
+
+    ovf = False
+    iterations = 0
+    ops = trace.ops
+    while True:
+        for op in ops[1:]:
+            num = op.num
+            if num == O.JUMP:
+                vals = [get(a) for a in op.args]
+                env = {id(v): x for v, x in zip(trace.inputs, vals)}
+                iterations += 1
+                if max_iterations is not None and iterations >= max_iterations:
+                    raise Interrupted(iterations)
+                break
+            if O.is_guard(num):
+                if num == O.GUARD_TRUE:
+                    ok = get(op.args[0]) != 0
+                elif num == O.GUARD_FALSE:
+                    ok = get(op.args[0]) == 0
+                elif num == O.GUARD_NO_OVERFLOW:
+                    ok = not ovf
+                elif num == O.GUARD_OVERFLOW:
+                    ok = ovf
+                else:  # guard_value
+                    ok = get(op.args[0]) == get(op.args[1])
+                if not ok:
+                    snap = op.snapshot
+                    return Exit(op, guard_no[id(op)], {n: get(v) for n, v in snap.values}, iterations)
+                continue
+            if num == O.FINISH:
+                return Exit(op, -1, {}, iterations)
+            args = [get(a) for a in op.args]
+            if num in OVF:
+                r = OVF[num](*args)
+                ovf = not fits(r)
+                env[id(op)] = wrap(r)
+            else:
+                env[id(op)] = evaluate(num, args, op.descr)

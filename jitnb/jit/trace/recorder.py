@@ -1,0 +1,656 @@
+"""The meta-interpreter: jitnb's interpreter runs one loop iteration for real and records IR.
+
+Each bytecode has a ``record_<NAME>`` method.  It reads the shadow of its operands
+(an IR value for unboxed numbers, a known Python object for everything else), lets
+the interpreter's ``op_<NAME>`` do the concrete work, and emits the IR that
+reproduces it, with a guard for every fact the trace specialises on.  Each guard
+carries a snapshot of the state *before* its bytecode, so a failing guard makes the
+interpreter redo that bytecode in plain Python (overflow -> big ints, division by
+zero -> ZeroDivisionError at the user's line).
+Anything outside what traces support raises ``Abort`` with a reason and line.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..interp.frame import UNBOUND, Frame
+from ..interp.interpreter import Interpreter
+from ..ir import ops as I
+from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
+from ..lang import opcodes as O
+from ..lang.compiler import LoopInfo
+from .calls import MATH_CALLS
+
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
+EXACT_FLOAT_INT = 1 << 53
+
+
+class Abort(Exception):
+    def __init__(self, reason: str, line: int):
+        super().__init__(f"{reason} at line {line}")
+        self.reason, self.line = reason, line
+
+
+# -- shadows: what the recorder knows about each live value ---------------------------------
+@dataclass(frozen=True)
+class Num:
+    """An unboxed number: its IR value and its Python type (int, float or bool)."""
+    v: Value
+    py: type
+
+
+@dataclass(frozen=True)
+class Known:
+    """A Python object the trace treats as a constant."""
+    obj: Any
+
+
+@dataclass(frozen=True)
+class RangeIter:
+    """A range iterator: the next value and the stop are IR values; the step is a constant."""
+    cur: Value
+    stop: Value
+    step: int
+
+
+@dataclass(frozen=True)
+class VTuple:
+    items: tuple
+
+
+def fits_int(v: Any) -> bool:
+    return type(v) is int and INT_MIN <= v <= INT_MAX
+
+
+# -- where live values are, and how to box/unbox them ---------------------------------------
+@dataclass(frozen=True)
+class Loc:
+    """A location of the interpreter state: a fast local, a global, or a stack slot."""
+    where: str       # "fast" | "global" | "stack"
+    key: Any         # slot index, name, or stack position
+
+    def name(self, unit) -> str:
+        if self.where == "fast":
+            return unit.localnames[self.key]
+        if self.where == "global":
+            return self.key
+        return f"stack{self.key}"
+
+
+@dataclass
+class InputSpec:
+    loc: Loc
+    py: type                   # int | float | bool; for a range iterator: range
+    part: str = ""             # "cur" | "stop" for range iterators
+    step: int = 0
+
+
+@dataclass
+class Resume:
+    """Everything the driver needs to rebuild the interpreter state at a guard."""
+    pc: int
+    line: int
+    stack_depth: int
+    entries: list[tuple[Loc, str, Any]]    # (location, "ir" | "obj" | "range", name/obj/(name, step))
+    pytypes: dict[str, type]
+
+
+@dataclass
+class Recorded:
+    trace: Trace
+    inputs: list[InputSpec]
+    checks: list[tuple[Loc, Any]]          # identity checks on entry (known objects)
+    builtin_checks: list[tuple[str, Any]]  # names that must resolve to these builtins
+    lines: list[int] = field(default_factory=list)
+
+
+class Recorder:
+    """Records one iteration of `loop`, starting with `frame` at the loop header."""
+
+    def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int):
+        self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
+        self.unit = frame.unit
+        self.inputs: list[Input] = []
+        self.specs: list[InputSpec] = []
+        self.checks: list[tuple[Loc, Any]] = []
+        self.builtin_checks: list[tuple[str, Any]] = []
+        self.ops: list[Op] = []
+        self.fast: list[Any] = []
+        self.globals: dict[str, Any] = {}
+        self.stack: list[Any] = []
+        self.lines: list[int] = []
+        self.line = loop.line
+        self._start()
+
+    # -- entry ---------------------------------------------------------------------------
+    def _new_input(self, loc: Loc, value: Any, part: str = "", step: int = 0) -> Value:
+        py = type(value)
+        kind = "f" if py is float else "i"
+        inp = Input(kind, len(self.inputs))
+        self.inputs.append(inp)
+        self.specs.append(InputSpec(loc, range if part else py, part, step))
+        return inp
+
+    def _shadow_value(self, loc: Loc, value: Any) -> Any:
+        if fits_int(value) or type(value) in (float, bool):
+            return Num(self._new_input(loc, value), type(value))
+        self.checks.append((loc, value))
+        return Known(value)
+
+    def _start(self) -> None:
+        f = self.frame
+        for i, v in enumerate(f.fast):
+            self.fast.append(self._shadow_value(Loc("fast", i), v))
+        for i, v in enumerate(f.stack):
+            loc = Loc("stack", i)
+            if type(v).__name__ == "range_iterator":
+                rng, idx = v.__reduce__()[1][0], v.__reduce__()[2]
+                cur = rng.start + idx * rng.step
+                if not (fits_int(cur) and fits_int(rng.stop)):
+                    raise Abort("range beyond 64-bit integers", self.line)
+                c = self._new_input(loc, cur, "cur", rng.step)
+                s = self._new_input(loc, rng.stop, "stop", rng.step)
+                self.stack.append(RangeIter(c, s, rng.step))
+            else:
+                raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
+
+    # -- emission ------------------------------------------------------------------------
+    def emit(self, num: int, *args: Value, descr: Any = None) -> Op:
+        op = Op(num, list(args), descr=descr, line=self.line)
+        self.ops.append(op)
+        if len(self.ops) > self.limit:
+            raise Abort("trace too long (trace_limit)", self.line)
+        return op
+
+    def guard(self, num: int, *args: Value) -> None:
+        op = self.emit(num, *args)
+        op.snapshot = self.snapshot
+
+    def take_snapshot(self) -> None:
+        """Record the state before the current bytecode (used by the guards it emits)."""
+        values: list[tuple[str, Value]] = []
+        entries: list[tuple[Loc, str, Any]] = []
+        pytypes: dict[str, type] = {}
+
+        def add(loc: Loc, sh: Any) -> None:
+            name = loc.name(self.unit)
+            if isinstance(sh, Num):
+                values.append((name, sh.v))
+                pytypes[name] = sh.py
+                entries.append((loc, "ir", name))
+            elif isinstance(sh, RangeIter):
+                values.append((name, sh.cur))
+                entries.append((loc, "range", (name, sh.step)))
+            elif isinstance(sh, Known):
+                entries.append((loc, "obj", sh.obj))
+            else:
+                raise Abort("virtual tuple live across a guard: NYI", self.line)
+        for i, sh in enumerate(self.fast):
+            add(Loc("fast", i), sh)
+        for name, sh in self.globals.items():
+            add(Loc("global", name), sh)
+        for i, sh in enumerate(self.stack):
+            add(Loc("stack", i), sh)
+        resume = Resume(self.frame.pc, self.line, len(self.stack), entries, pytypes)
+        self.snapshot = Snapshot(values, self.line, resume)
+
+    # -- driving -------------------------------------------------------------------------
+    def record(self) -> Recorded:
+        f = self.frame
+        instrs = self.unit.instrs
+        self.ops.append(Op(I.LABEL, list(self.inputs)))
+        first = True
+        while True:
+            ins = instrs[f.pc]
+            self.line = f.line = ins.line
+            if ins.line not in self.lines:
+                self.lines.append(ins.line)
+            if ins.op == O.LOOP_HEADER:
+                if ins.arg == self.loop.index and not first:
+                    return self._close()
+                if ins.arg != self.loop.index:
+                    raise Abort(f"inner loop at line {ins.line}: NYI", ins.line)
+            first = False
+            if f.pc == self.loop.exit_pc:
+                raise Abort("loop left during tracing", ins.line)
+            self.take_snapshot()
+            handler = getattr(self, "record_" + O.OPS[ins.op].name)
+            handler(ins.arg)
+
+    def _close(self) -> Recorded:
+        self.take_snapshot()
+        args: list[Value] = []
+        for spec, inp in zip(self.specs, self.inputs):
+            sh = self._get(spec.loc)
+            if spec.part:
+                if not isinstance(sh, RangeIter) or sh.step != spec.step:
+                    raise Abort("loop iterator changes", self.loop.line)
+                args.append(sh.cur if spec.part == "cur" else sh.stop)
+            elif not isinstance(sh, Num) or sh.py is not spec.py:
+                what = sh.py.__name__ if isinstance(sh, Num) else type(getattr(sh, "obj", sh)).__name__
+                raise Abort(f"type of {spec.loc.name(self.unit)} changes from {spec.py.__name__} to {what}",
+                            self.loop.line)
+            else:
+                args.append(sh.v)
+        for loc, obj in self.checks:
+            sh = self._get(loc)
+            if not (isinstance(sh, Known) and sh.obj is obj):
+                raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
+        self.ops.append(Op(I.JUMP, args))
+        trace = Trace(self.inputs, self.ops)
+        return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines)
+
+    def _get(self, loc: Loc) -> Any:
+        if loc.where == "fast":
+            return self.fast[loc.key]
+        if loc.where == "global":
+            return self.globals[loc.key]
+        return self.stack[loc.key]
+
+    def concrete(self, arg: Any) -> None:
+        ins = self.unit.instrs[self.frame.pc]
+        self.frame.pc += 1
+        self.interp.handlers[ins.op](self.frame, arg)
+
+    def nyi(self, what: str) -> None:
+        raise Abort(f"{what}: NYI", self.line)
+
+    # -- helpers for numbers -------------------------------------------------------------
+    def as_float(self, sh: Num) -> Value:
+        if sh.py is float:
+            return sh.v
+        if isinstance(sh.v, Const):
+            return Const(float(sh.v.value))
+        self.exact_int_for_float(sh.v)
+        return self.emit(I.CAST_INT_TO_FLOAT, sh.v)
+
+    def exact_int_for_float(self, v: Value) -> None:
+        """Guard |v| <= 2**53, where int -> float conversion and comparison are exact."""
+        if isinstance(v, Const):
+            if abs(v.value) > EXACT_FLOAT_INT:
+                self.nyi("int beyond 2**53 mixed with float")
+            return
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_LE, v, Const(EXACT_FLOAT_INT)))
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, v, Const(-EXACT_FLOAT_INT)))
+
+    def truth(self, sh: Any) -> Value | bool:
+        if isinstance(sh, Known):
+            return bool(sh.obj)
+        if not isinstance(sh, Num):
+            self.nyi("truth of a virtual")
+        if sh.py is bool:
+            return sh.v
+        if sh.py is float:
+            return self.emit(I.FLOAT_NE, sh.v, Const(0.0))
+        return self.emit(I.INT_NE, sh.v, Const(0))
+
+    def guard_nonzero(self, v: Value, kind: str) -> None:
+        if isinstance(v, Const):
+            if v.value == 0:
+                raise Abort("division by constant zero", self.line)
+            return
+        zero = Const(0.0) if kind == "f" else Const(0)
+        self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_NE if kind == "f" else I.INT_NE, v, zero))
+
+    def push_result(self) -> None:
+        """After a concrete op whose result is not modelled: only constants may pass."""
+        self.nyi("operation on objects")
+
+    # -- record_<NAME>: one per bytecode -------------------------------------------------
+    def record_NOP(self, arg: Any) -> None:
+        self.concrete(arg)
+
+    def record_LOAD_CONST(self, arg: Any) -> None:
+        self.concrete(arg)
+        if fits_int(arg) or type(arg) is bool:
+            self.stack.append(Num(Const(int(arg)), type(arg)))
+        elif type(arg) is float:
+            self.stack.append(Num(Const(arg), float))
+        else:
+            self.stack.append(Known(arg))
+
+    def record_LOAD_FAST(self, arg: int) -> None:
+        if self.fast[arg] == Known(UNBOUND):
+            self.nyi("read of an unbound local")
+        self.concrete(arg)
+        self.stack.append(self.fast[arg])
+
+    def record_STORE_FAST(self, arg: int) -> None:
+        self.concrete(arg)
+        self.fast[arg] = self.stack.pop()
+
+    def record_LOAD_GLOBAL(self, name: str) -> None:
+        self.concrete(name)
+        if name not in self.globals:
+            g = self.frame.globals
+            if name in g:
+                self.globals[name] = self._shadow_value(Loc("global", name), g[name])
+            else:
+                obj = self.frame.builtins[name]
+                self.builtin_checks.append((name, obj))
+                self.stack.append(Known(obj))
+                return
+        self.stack.append(self.globals[name])
+
+    def record_STORE_GLOBAL(self, name: str) -> None:
+        sh = self.stack[-1]
+        if name not in self.globals:
+            g = self.frame.globals
+            if name not in g:
+                self.nyi(f"global {name!r} first bound inside the loop")
+            self.globals[name] = self._shadow_value(Loc("global", name), g[name])
+        self.concrete(name)
+        self.stack.pop()
+        self.globals[name] = sh
+
+    def record_LOAD_DEREF(self, name: str) -> None:
+        self.concrete(name)
+        v = self.frame.stack[-1]
+        self.stack.append(Known(v))
+        self.checks.append((Loc("free", name), v))  # free variables are read-only in loops
+
+    def record_LOAD_ATTR(self, name: str) -> None:
+        sh = self.stack[-1]
+        if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
+            self.nyi(f"attribute {name!r} of {type(self.frame.stack[-1]).__name__}")
+        self.concrete(name)
+        self.stack[-1] = Known(self.frame.stack[-1])
+
+    def record_STORE_ATTR(self, name: str) -> None:
+        self.nyi("attribute store")
+
+    def record_BINARY_SUBSCR(self, arg: Any) -> None:
+        self.nyi("subscript")
+
+    def record_STORE_SUBSCR(self, arg: Any) -> None:
+        self.nyi("subscript store")
+
+    def record_BINARY_OP(self, arg: int) -> None:
+        b, a = self.stack[-1], self.stack[-2]
+        self.concrete(arg)
+        self.stack[-2:] = [self.binop(arg, a, b)]
+
+    record_INPLACE_OP = record_BINARY_OP
+
+    def binop(self, arg: int, a: Any, b: Any) -> Any:
+        sym = O.BINOPS[arg][0]
+        result = self.frame.stack[-1]
+        if isinstance(a, Known) and isinstance(b, Known):
+            return Known(result)
+        if not (isinstance(a, Num) and isinstance(b, Num)):
+            self.nyi(f"{sym} on {type(result).__name__}")
+        if a.py is float or b.py is float:
+            return self.float_binop(sym, a, b)
+        return self.int_binop(sym, a, b, result)
+
+    def int_binop(self, sym: str, a: Num, b: Num, result: Any) -> Num:
+        x, y = a.v, b.v
+        ovf = {"+": I.INT_ADD_OVF, "-": I.INT_SUB_OVF, "*": I.INT_MUL_OVF}
+        if sym in ovf:
+            r = self.emit(ovf[sym], x, y)
+            self.guard(I.GUARD_NO_OVERFLOW)
+            return Num(r, int)
+        if sym in ("&", "|", "^"):
+            num = {"&": I.INT_AND, "|": I.INT_OR, "^": I.INT_XOR}[sym]
+            return Num(self.emit(num, x, y), bool if (a.py is bool and b.py is bool) else int)
+        if sym in ("//", "%"):
+            self.guard_nonzero(y, "i")
+            if not (isinstance(y, Const) and y.value != -1):
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_NE, y, Const(-1)))
+            return Num(self.emit(I.INT_FLOORDIV if sym == "//" else I.INT_MOD, x, y), int)
+        if sym == "/":
+            self.guard_nonzero(y, "i")
+            return Num(self.emit(I.FLOAT_TRUEDIV, self.as_float(a), self.as_float(b)), float)
+        if sym == ">>":
+            if not isinstance(y, Const):
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, y, Const(0)))
+            elif y.value < 0:
+                self.nyi("negative shift")
+            return Num(self.emit(I.INT_RSHIFT, x, y), int)
+        if sym == "<<":
+            if not isinstance(y, Const):
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, y, Const(0)))
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_LT, y, Const(64)))
+            elif not 0 <= y.value < 64:
+                self.nyi("shift count out of range")
+            r = self.emit(I.INT_LSHIFT, x, y)
+            back = self.emit(I.INT_RSHIFT, r, y)
+            self.guard(I.GUARD_TRUE, self.emit(I.INT_EQ, back, x))
+            return Num(r, int)
+        if sym == "**" and isinstance(y, Const) and 0 <= y.value <= 8:
+            r: Value = Const(1)
+            for _ in range(y.value):
+                r = self.emit(I.INT_MUL_OVF, r, x)
+                self.guard(I.GUARD_NO_OVERFLOW)
+            return Num(r, int)
+        self.nyi(f"int {sym}")
+        raise AssertionError
+
+    def float_binop(self, sym: str, a: Num, b: Num) -> Num:
+        x, y = self.as_float(a), self.as_float(b)
+        simple = {"+": I.FLOAT_ADD, "-": I.FLOAT_SUB, "*": I.FLOAT_MUL}
+        if sym in simple:
+            return Num(self.emit(simple[sym], x, y), float)
+        if sym == "/":
+            self.guard_nonzero(y, "f")
+            return Num(self.emit(I.FLOAT_TRUEDIV, x, y), float)
+        if sym == "**" and isinstance(b.v, Const) and b.v.value == 2:
+            return Num(self.emit(I.FLOAT_MUL, x, x), float)
+        self.nyi(f"float {sym}")
+        raise AssertionError
+
+    def record_UNARY_OP(self, arg: int) -> None:
+        sh = self.stack[-1]
+        sym = O.UNOPS[arg][0]
+        self.concrete(arg)
+        if isinstance(sh, Known):
+            self.stack[-1] = Known(self.frame.stack[-1])
+            return
+        if not isinstance(sh, Num):
+            self.nyi(f"unary {sym}")
+        if sym == "not":
+            t = self.truth(sh)
+            self.stack[-1] = Num(self.emit(I.INT_EQ, t, Const(0)), bool)
+        elif sym == "+":
+            self.stack[-1] = Num(sh.v, int if sh.py is bool else sh.py)
+        elif sh.py is float:
+            if sym == "~":
+                self.nyi("~ on float")
+            self.stack[-1] = Num(self.emit(I.FLOAT_NEG, sh.v), float)
+        elif sym == "-":
+            r = self.emit(I.INT_SUB_OVF, Const(0), sh.v)
+            self.guard(I.GUARD_NO_OVERFLOW)
+            self.stack[-1] = Num(r, int)
+        else:
+            self.stack[-1] = Num(self.emit(I.INT_INVERT, sh.v), int)
+
+    def record_COMPARE_OP(self, arg: int) -> None:
+        b, a = self.stack[-1], self.stack[-2]
+        sym = O.CMPOPS[arg][0]
+        self.concrete(arg)
+        result = self.frame.stack[-1]
+        if isinstance(a, Known) and isinstance(b, Known):
+            self.stack[-2:] = [Known(result)]
+            return
+        if sym in ("is", "is not") and (isinstance(a, Known) or isinstance(b, Known)):
+            # a number is never identical to a known non-number object
+            other = a if isinstance(a, Known) else b
+            if type(other.obj) in (int, float, bool):
+                self.nyi("identity test on numbers")
+            self.stack[-2:] = [Known(result)]
+            return
+        if not (isinstance(a, Num) and isinstance(b, Num)) or sym in ("in", "not in", "is", "is not"):
+            self.nyi(f"comparison {sym}")
+        rel = {"<": "lt", "<=": "le", "==": "eq", "!=": "ne", ">": "gt", ">=": "ge"}[sym]
+        if a.py is float or b.py is float:
+            num = I.BY_NAME[f"float_{rel}"].num
+            self.stack[-2:] = [Num(self.emit(num, self.as_float(a), self.as_float(b)), bool)]
+        else:
+            num = I.BY_NAME[f"int_{rel}"].num
+            self.stack[-2:] = [Num(self.emit(num, a.v, b.v), bool)]
+
+    def _branch(self, arg: int, jump_if: bool, pop_always: bool) -> None:
+        sh = self.stack[-1]
+        t = self.truth(sh)
+        before = self.frame.pc
+        self.concrete(arg)
+        taken = self.frame.pc == arg and arg != before + 1
+        went = jump_if if taken else not jump_if
+        if not isinstance(t, bool):
+            self.guard(I.GUARD_TRUE if went else I.GUARD_FALSE, t)
+        if pop_always or not taken:
+            self.stack.pop()
+
+    def record_JUMP(self, arg: int) -> None:
+        self.concrete(arg)
+
+    def record_POP_JUMP_IF_FALSE(self, arg: int) -> None:
+        self._branch(arg, False, True)
+
+    def record_POP_JUMP_IF_TRUE(self, arg: int) -> None:
+        self._branch(arg, True, True)
+
+    def record_JUMP_IF_FALSE_OR_POP(self, arg: int) -> None:
+        self._branch(arg, False, False)
+
+    def record_JUMP_IF_TRUE_OR_POP(self, arg: int) -> None:
+        self._branch(arg, True, False)
+
+    def record_GET_ITER(self, arg: Any) -> None:
+        self.nyi("inner iteration")
+
+    def record_FOR_ITER(self, arg: int) -> None:
+        sh = self.stack[-1]
+        if not isinstance(sh, RangeIter):
+            self.nyi("iteration over objects")
+        self.concrete(arg)
+        cmp = I.INT_LT if sh.step > 0 else I.INT_GT
+        more = self.emit(cmp, sh.cur, sh.stop)
+        if self.frame.pc == arg:  # exhausted during tracing: the loop ends
+            raise Abort("loop left during tracing", self.line)
+        self.guard(I.GUARD_TRUE, more)
+        nxt = self.emit(I.INT_ADD_OVF, sh.cur, Const(sh.step))
+        self.guard(I.GUARD_NO_OVERFLOW)
+        self.stack[-1] = RangeIter(nxt, sh.stop, sh.step)
+        self.stack.append(Num(sh.cur, int))
+
+    def record_LOOP_HEADER(self, arg: int) -> None:
+        self.concrete(arg)
+
+    def record_CALL(self, arg: tuple[int, tuple]) -> None:
+        n, kwnames = arg
+        args = self.stack[len(self.stack) - n:]
+        fn = self.stack[-n - 1]
+        if kwnames or not isinstance(fn, Known):
+            self.nyi("call")
+        target = fn.obj
+        name = getattr(target, "__name__", type(target).__name__)
+        spec = MATH_CALLS.get(target)
+        if spec is None and target in (int, float, abs):
+            spec = target
+        if spec is None:
+            self.nyi(f"call to {name}: residual calls")
+        if not all(isinstance(a, Num) for a in args):
+            self.nyi(f"call to {name} with objects")
+        self.call_args = self.frame.stack[len(self.frame.stack) - n:]
+        self.concrete(arg)
+        result = self.frame.stack[-1]
+        del self.stack[len(self.stack) - n - 1:]
+        self.stack.append(self.call(target, spec, args, name, result))
+
+    def call(self, target: Any, spec: Any, args: list[Num], name: str, result: Any) -> Num:
+        if target is float and len(args) == 1:
+            return Num(self.as_float(args[0]), float)
+        if target is int and len(args) == 1:
+            a = args[0]
+            if a.py is not float:
+                return Num(a.v, int)
+            self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_LT, a.v, Const(9.2e18)))
+            self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_GT, a.v, Const(-9.2e18)))
+            return Num(self.emit(I.CAST_FLOAT_TO_INT, a.v), int)
+        if target is abs and len(args) == 1:
+            a = args[0]
+            if a.py is float:
+                return Num(self.emit(I.FLOAT_ABS, a.v), float)
+            negative = self.emit(I.INT_LT, a.v, Const(0))
+            if result == self.call_args[0]:
+                self.guard(I.GUARD_FALSE, negative)
+                return Num(a.v, int)
+            self.guard(I.GUARD_TRUE, negative)
+            r = self.emit(I.INT_SUB_OVF, Const(0), a.v)
+            self.guard(I.GUARD_NO_OVERFLOW)
+            return Num(r, int)
+        if target in (int, float, abs):
+            self.nyi(f"{name} with {len(args)} arguments")
+        fargs = [self.as_float(a) for a in args]
+        if len(fargs) != spec.arity:
+            self.nyi(f"{name} with {len(args)} arguments")
+        if spec.name == "sqrt":
+            self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_GE, fargs[0], Const(0.0)))
+            return Num(self.emit(I.FLOAT_SQRT, fargs[0]), float)
+        r = self.emit(I.CALL_F, *fargs, descr=spec)
+        # CPython raises for results that overflow or are undefined: let it, off trace
+        self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_LT, self.emit(I.FLOAT_ABS, r), Const(math.inf)))
+        return Num(r, float)
+
+    def record_BUILD_TUPLE(self, n: int) -> None:
+        items = tuple(self.stack[len(self.stack) - n:]) if n else ()
+        self.concrete(n)
+        del self.stack[len(self.stack) - n:]
+        self.stack.append(VTuple(items))
+
+    def record_BUILD_LIST(self, n: int) -> None:
+        self.nyi("list display")
+
+    def record_BUILD_MAP(self, n: int) -> None:
+        self.nyi("dict display")
+
+    def record_BUILD_SLICE(self, n: int) -> None:
+        self.nyi("slice")
+
+    def record_BUILD_STRING(self, n: int) -> None:
+        self.nyi("string building")
+
+    def record_FORMAT_VALUE(self, arg: Any) -> None:
+        self.nyi("f-string")
+
+    def record_UNPACK_SEQUENCE(self, n: int) -> None:
+        sh = self.stack[-1]
+        if not (isinstance(sh, VTuple) and len(sh.items) == n):
+            self.nyi("unpacking")
+        self.concrete(n)
+        self.stack.pop()
+        self.stack.extend(reversed(sh.items))
+
+    def record_POP_TOP(self, arg: Any) -> None:
+        self.concrete(arg)
+        self.stack.pop()
+
+    def record_DUP_TOP(self, arg: Any) -> None:
+        self.concrete(arg)
+        self.stack.append(self.stack[-1])
+
+    def record_DUP_TOP_TWO(self, arg: Any) -> None:
+        self.concrete(arg)
+        self.stack.extend(self.stack[-2:])
+
+    def record_ROT_TWO(self, arg: Any) -> None:
+        self.concrete(arg)
+        s = self.stack
+        s[-1], s[-2] = s[-2], s[-1]
+
+    def record_ROT_THREE(self, arg: Any) -> None:
+        self.concrete(arg)
+        s = self.stack
+        s[-1], s[-2], s[-3] = s[-2], s[-3], s[-1]
+
+    def record_RETURN_VALUE(self, arg: Any) -> None:
+        raise Abort("return inside the loop", self.line)
+
+    def record_RAISE(self, n: int) -> None:
+        raise Abort("raise inside the loop", self.line)
+
+    def record_UNSUPPORTED(self, arg: Any) -> None:
+        raise Abort(str(arg), self.line)
