@@ -239,8 +239,24 @@ class Recorder:
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
         self.ops.append(Op(I.JUMP, args))
+        self._backfill_globals()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines)
+
+    def _backfill_globals(self) -> None:
+        """Globals become inputs when first touched; snapshots taken before that point
+        still hold them (unchanged, so equal to the input) and must write them back."""
+        for spec, inp in zip(self.specs, self.inputs):
+            if spec.loc.where != "global":
+                continue
+            name = spec.loc.key
+            for op in self.ops:
+                snap = op.snapshot
+                if snap is None or any(n == name for n, _ in snap.values):
+                    continue
+                snap.values.append((name, inp))
+                snap.resume.entries.append((spec.loc, "ir", name))
+                snap.resume.pytypes[name] = spec.py
 
     def _get(self, loc: Loc) -> Any:
         if loc.where == "fast":

@@ -1,0 +1,99 @@
+"""The tracing JIT end to end: record, compile, run, deopt at every guard kind, aborts."""
+import contextlib
+import io
+import math
+
+import pytest
+
+import jitnb
+from jitnb.jit.ir import interp as R
+from jitnb.jit.ir.trace import print_trace, verify
+
+
+def _both(src, **params):
+    out1, out2 = io.StringIO(), io.StringIO()
+    ns1: dict = {"math": math}
+    ns2: dict = {"math": math}
+    err1 = err2 = None
+    with contextlib.redirect_stdout(out1):
+        try:
+            exec(compile(src, "<p>", "exec"), ns1)
+        except Exception as e:  # noqa: BLE001
+            err1 = (type(e), str(e))
+    with contextlib.redirect_stdout(out2):
+        try:
+            run = jitnb.run(src, ns2, **params)
+        except Exception as e:  # noqa: BLE001
+            err2 = (type(e), str(e))
+            run = None
+    assert out1.getvalue() == out2.getvalue()
+    assert err1 == err2
+    for k, v in ns1.items():
+        if not k.startswith("__") and not callable(v) and k != "math":
+            assert repr(ns2[k]) == repr(v), k
+    return run
+
+
+PROGRAMS = {
+    "int_sum": "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\nr = f(1000)\n",
+    "while_int": "i = 0\nt = 0\nwhile i < 500:\n    t = t + i * 3 - 1\n    i += 1\n",
+    "overflow_to_bigint": "def f():\n    x = 1\n    for i in range(100):\n        x = x * 3 + i\n    return x\nr = f()\n",
+    "float_newton": ("def sqrt(x):\n    g = x / 2.0\n    k = 0\n    while k < 30:\n        g = (g + x / g) / 2.0\n"
+                     "        k += 1\n    return g\nr = [sqrt(float(v)) for v in range(1, 50)]\n"),
+    "branches": ("def f(n):\n    a = b = 0\n    for i in range(n):\n        if i % 3 == 0:\n            a += i\n"
+                 "        elif i % 3 == 1:\n            b -= i\n        else:\n            a, b = b, a\n    return a, b\nr = f(300)\n"),
+    "zero_division_in_loop": "def f():\n    t = 0\n    for i in range(50, -1, -1):\n        t += 100 // i\n    return t\nr = f()\n",
+    "float_div_zero": "t = 0.0\nfor i in range(40):\n    t += 1.0 / (i - 30.0)\n",
+    "mixed_types_change": "x = 0\nfor i in range(100):\n    x = x + 1\n    if i == 50:\n        x = x + 0.5\n",
+    "math_calls": "s = 0.0\nfor i in range(200):\n    s += math.sin(i * 0.1) + math.sqrt(i) + abs(-i) + int(i * 0.7)\n",
+    "math_domain_error": "s = 0.0\nfor i in range(50):\n    s += math.sqrt(20 - i)\n",
+    "negative_step": "t = 0\nfor i in range(100, 0, -3):\n    t += i * i\n",
+    "bools": "c = 0\nfor i in range(100):\n    b = i > 50\n    c += b\n    f = not b\n",
+    "shifts": "t = 0\nfor i in range(70):\n    t ^= (1 << (i % 64)) >> 3\n",
+    "big_shift": "t = 1\nfor i in range(70):\n    t = (t << 1) | 1\n",
+    "mandel": ("def m(w, h):\n    c = 0\n    for y in range(h):\n        for x in range(w):\n            cr = 2.0 * x / w - 1.5\n"
+               "            ci = 2.0 * y / h - 1.0\n            zr = zi = 0.0\n            k = 0\n"
+               "            while k < 50 and zr * zr + zi * zi < 4.0:\n                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci\n"
+               "                k += 1\n            c += k\n    return c\nr = m(30, 20)\n"),
+    "globals_rebound": "g = 2\ndef f(n):\n    s = 0\n    for i in range(n):\n        s += g\n    return s\na = f(100)\ng = 5\nb = f(100)\n",
+    "print_in_loop": "for i in range(30):\n    if i % 10 == 0:\n        print(i, i * 0.5)\n",
+    "nan_compare": "n = 0\nx = float('nan')\nfor i in range(60):\n    if x < i or x == x:\n        n += 1\n",
+    "int_min_neg": "v = -2**63\nfor i in range(5):\n    w = -v\n    v = -2**63\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+@pytest.mark.parametrize("threshold", [1, 2, 7])
+def test_programs_match_cpython(name, threshold):
+    _both(PROGRAMS[name], threshold=threshold)
+
+
+def test_loop_is_compiled_and_guards_counted():
+    run = _both(PROGRAMS["branches"], threshold=5)
+    kinds = [e.kind for e in run.events]
+    assert "trace-compiled" in kinds and "native-enter" in kinds and "guard-failed" in kinds
+    loop = run.loops[0]
+    assert loop.compiled is not None and loop.compiled.iterations > 50
+    assert sum(g.failures for g in loop.compiled.guards) == loop.compiled.entries
+
+
+def test_compiled_traces_verify_and_agree_with_reference():
+    run = _both(PROGRAMS["float_newton"], threshold=3)
+    c = run.loops[0].compiled
+    verify(c.trace)
+    verify(c.recorded.trace)
+    inputs = [4.0, 2.0, 3]  # g, x, k  (order of the recorded inputs)
+    specs = [s.loc.name(run.loops[0].unit.code) for s in c.recorded.inputs]
+    vals = {"g": 2.0, "x": 4.0, "k": 3}
+    inputs = [vals[n] for n in specs]
+    a, b = R.run(c.recorded.trace, inputs), R.run(c.trace, inputs)
+    assert (a.index is not None) and a.values == b.values and a.iterations == b.iterations
+    assert "float_truediv" in print_trace(c.trace)
+
+
+def test_abort_reasons_and_blacklist():
+    src = "L = []\nfor i in range(100):\n    L.append(i)\n"
+    run = _both(src, threshold=2)
+    aborts = [e for e in run.events if e.kind == "trace-abort"]
+    assert aborts and aborts[0].reason == "attribute 'append' of list: NYI" and aborts[0].line == 3
+    assert any(e.kind == "blacklisted" for e in run.events)
