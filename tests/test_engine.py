@@ -25,7 +25,7 @@ def test_run_returns_namespace_events_and_summary():
 
 
 def test_threshold_counts_iterations():
-    r = jitnb.run("for i in range(30):\n    pass\n", threshold=10)
+    r = jitnb.run("for i in range(30):\n    pass\n", threshold=10, jit=False)
     # handed over after 10 iterations, then every 10 more: 30 // 10 times
     assert sum(e.kind == "interp-enter" for e in r.events) == 3
 
@@ -109,7 +109,7 @@ def test_jit_decorator():
 
 
 def test_params_precedence_and_validation():
-    params.set(threshold=7)
+    params.set(threshold=7, jit=False)
     try:
         r = jitnb.run("for i in range(14):\n    pass\n")
         assert sum(e.kind == "interp-enter" for e in r.events) == 2
@@ -139,7 +139,7 @@ def test_cli_runs_script_and_writes_log(tmp_path):
     script.write_text("import sys\nt = 0\nfor i in range(500):\n    t += i\nprint(t, sys.argv[1:])\n")
     log = tmp_path / "log.txt"
     out = subprocess.run([sys.executable, "-m", "jitnb", "run", str(script), "--log", str(log),
-                          "--threshold", "100", "x"], capture_output=True, text=True, check=True)
+                          "--threshold", "100", "--jit", "no", "x"], capture_output=True, text=True, check=True)
     assert out.stdout == "124750 ['x']\n"
     text = log.read_text()
     assert "loop-hot" in text and text.count("interp-enter") == 5
