@@ -1,0 +1,17 @@
+"""Benchmark suites: each module has ``suite() -> runner.Suite``."""
+from __future__ import annotations
+
+from typing import Callable
+
+
+def _cold():
+    from .cold import suite
+    return suite()
+
+
+def _smoke():
+    from .smoke import suite
+    return suite()
+
+
+SUITES: dict[str, Callable] = {"cold": _cold, "smoke": _smoke}
