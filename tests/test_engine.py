@@ -228,3 +228,10 @@ def test_jitparams_magic(shells):
         assert res.result.threshold == 33 and params.get().threshold == 33
     finally:
         params.reset()
+
+
+def test_loop_iterable_outside_subset_runs_plainly():
+    src = "out = []\nfor x in sorted([3, 1, 2], key=lambda v: -v):\n    out.append(x)\nfor y in [i * i for i in range(3)]:\n    out.append(y)\n"
+    r = jitnb.run(src, threshold=1)
+    assert r.namespace["out"] == [3, 2, 1, 0, 1, 4]
+    assert [why for _, _, why in r.rejects] == ["lambda at line 2: NYI", "list comprehension at line 4: NYI"]

@@ -229,7 +229,13 @@ class Compiler:
     def stmt_For(self, node: ast.For) -> None:
         info = self._loop_info(node, "for")
         header, exit, end = _Label(), _Label(), _Label()
-        self.expr(node.iter)
+        bad = unsupported(node.iter)
+        if bad:
+            self.unit.rejects.append(bad)
+            self.emit(O.UNSUPPORTED, str(bad))
+            self.const(())
+        else:
+            self.expr(node.iter)
         self.line = node.lineno
         self.emit(O.GET_ITER)
         self.place(header)

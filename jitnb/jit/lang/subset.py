@@ -95,7 +95,7 @@ def check_loop(node: ast.For | ast.While, scope: Scope | None) -> Reject | None:
         return Reject(f"{kw}-else", node.lineno)
     parts: list[ast.AST] = list(node.body)
     if isinstance(node, ast.For):
-        parts.append(node.target)
+        parts += [node.iter, node.target]
     else:
         parts.append(node.test)
     for part in parts:
