@@ -171,8 +171,9 @@ class _Rewriter(ast.NodeTransformer):
         before = _stmts(f"{c} = {rt}.budget")
         if is_for:
             before += _stmts(f"{it} = {driver.RUNTIME_NAME}.iter(0)")
+            _relocate(before, node.iter)
             before[-1].value.args[0] = node.iter  # type: ignore[attr-defined]
-            node.iter = ast.Name(it, ast.Load())
+            node.iter = ast.copy_location(ast.Name(it, ast.Load()), node.iter)
         hot = _stmts(f"{r} = {rt}.hot({driver.RUNTIME_NAME}.locals(), "
                      f"{driver.RUNTIME_NAME}.globals(), {it if is_for else 'None'})")
         if loop.info.assigned:
@@ -191,7 +192,8 @@ class _Rewriter(ast.NodeTransformer):
         check[1].body = hot  # type: ignore[attr-defined]
         node.body = check + node.body
         after = _relocate(_stmts(f"{rt}.budget = {c}"), node)
-        _relocate(before, node)
+        if not is_for:
+            _relocate(before, node)
         return before + [node] + after
 
     def _raise_dispatch(self, loop: ast.For | ast.While, r: str) -> ast.stmt:

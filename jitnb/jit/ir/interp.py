@@ -85,7 +85,7 @@ class Interrupted(Exception):
 def evaluate(num: int, args: list, descr: Any = None) -> Any:
     """One pure operation on concrete values (used by constant folding too)."""
     if num == O.CALL_F:
-        return float(descr.func(*args))
+        return float(descr.c_call(*args))
     return PURE[num](*args)
 
 

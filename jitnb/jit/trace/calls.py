@@ -26,6 +26,17 @@ class CallDescr:
         fn = getattr(_libm(), self.name)
         return ctypes.cast(fn, ctypes.c_void_p).value
 
+    @cached_property
+    def c_function(self):
+        fn = getattr(_libm(), self.name)
+        fn.restype = ctypes.c_double
+        fn.argtypes = [ctypes.c_double] * self.arity
+        return fn
+
+    def c_call(self, *args: float) -> float:
+        """Call the C function itself (no Python exceptions: inf/nan as libm gives them)."""
+        return self.c_function(*args)
+
     def __str__(self) -> str:
         return self.name
 
