@@ -1,0 +1,11 @@
+# math functions called from a traced float loop
+import math
+def f(n):
+    s = 0.0
+    for i in range(1, n):
+        x = i / n
+        s += math.sin(x) * math.cos(x) + math.sqrt(x) + math.exp(-x) + math.atan2(x, 1.5)
+        s += math.tanh(x) + math.log1p(x) + math.hypot(x, 2.917382228022398)
+    return s
+
+print(f(10), f(2000))
