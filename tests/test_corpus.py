@@ -29,7 +29,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "286_multiline_method_call_error.py": "open: jitnb differs from CPython (see the program's comment)",
     "300_multiline_for_iterable_not_iterable.py": "open: jitnb differs from CPython (see the program's comment)",
     "301_raise_multiline_expression.py": "open: jitnb differs from CPython (see the program's comment)",
-    "[XPASS(strict)] open: jitnb differs from CPython (see the program's comment).py": "open: jitnb differs from CPython (see the program's comment)",
     "281_multiline_assert_message.py": "open: jitnb differs from CPython (see the program's comment)",
     "282_multiline_augassign_error.py": "open: jitnb differs from CPython (see the program's comment)",
     "283_multiline_unpack_error.py": "open: jitnb differs from CPython (see the program's comment)",
