@@ -1,0 +1,805 @@
+"""x86_64 backend: trace IR -> one System V function ``int64_t loop(int64_t *frame)``.
+
+    regalloc.allocate ─► prologue, load inputs ─► loop top ─► emit_<op> per op
+        ─► jump: parallel move into the label locations, poll frame[0], branch back
+        ─► interrupt exit ─► exit stubs (one per guard) ─► constant pool
+
+Register roles::
+
+    r15    the frame pointer argument (callee-saved, survives calls)
+    r11    integer scratch      xmm15  float scratch   (never allocated)
+    rsp    spill slots at [rsp + 8*k], 16-byte aligned at calls
+    allocated: rax rcx rdx rsi rdi r8 r9 r10 rbx r12 r13 r14 rbp / xmm0-xmm14
+
+Each op is emitted after the allocator's moves for it (spills, reloads, evictions);
+those are plain ``mov``s, so the flags an ``_ovf`` op or a fused comparison sets
+survive until the guard that reads them.  Image layout and exit protocol: see
+``jitnb.jit.backend.image``.
+"""
+from __future__ import annotations
+
+import math
+import struct
+
+from ...ir import ops as O
+from ...ir.trace import Const, Op, Trace, resolve
+from ..image import EXIT_FINISH, EXIT_INTERRUPT, CodeImage
+from ..regalloc import Imm, Location, Reg, Stack, allocate, parallel_moves
+from . import registers as R
+from .encoder import FORMS, X86Encoder, mem
+
+FRAME = R.R15
+SCRATCH = R.R11
+FSCRATCH = R.XMM15
+GPRS = (R.RAX, R.RCX, R.RDX, R.RSI, R.RDI, R.R8, R.R9, R.R10,
+        R.RBX, R.R12, R.R13, R.R14, R.RBP)
+FPRS = tuple(range(R.XMM0, R.XMM15))
+SCRATCH_I = Reg(SCRATCH, "i")
+SCRATCH_F = Reg(FSCRATCH, "f")
+
+SIGN_MASK = 0x8000000000000000
+ABS_MASK = 0x7FFFFFFFFFFFFFFF
+PYTHON_NAN = struct.unpack("<Q", struct.pack("<d", math.nan))[0]
+
+
+def _bits(x: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def _nan_operand_second(fn) -> bool:
+    """Does CPython's ``a + b`` / ``a * b`` return the *second* operand's NaN when both
+    operands are NaN?
+
+    For two NaN operands x86 returns the first source's payload, so ``a + b`` and
+    ``b + a`` differ in sign and payload bits.  C leaves the order to the compiler, and
+    CPython 3.11's generic float_add and its specialised BINARY_OP_ADD_FLOAT were built
+    with opposite orders.  Hot code runs the specialised form, so the probe warms the
+    function up first and the backend copies what warm CPython does.
+    """
+    for _ in range(1000):
+        fn(1.5, 2.5)
+    a = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000001))[0]
+    b = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000002))[0]
+    return _bits(fn(a, b)) == _bits(b)
+
+
+NAN_SECOND = {O.FLOAT_ADD: _nan_operand_second(lambda a, b: a + b),
+              O.FLOAT_MUL: _nan_operand_second(lambda a, b: a * b)}
+
+INT_CC = {O.INT_LT: R.CC_L, O.INT_GE: R.CC_GE, O.INT_LE: R.CC_LE, O.INT_GT: R.CC_G,
+          O.INT_EQ: R.CC_E, O.INT_NE: R.CC_NE}
+SWAP_CC = {R.CC_L: R.CC_G, R.CC_G: R.CC_L, R.CC_LE: R.CC_GE, R.CC_GE: R.CC_LE,
+           R.CC_E: R.CC_E, R.CC_NE: R.CC_NE}
+# (swap operands, condition) after ucomisd: "above" conditions are false when unordered.
+FLOAT_CC = {O.FLOAT_LT: (True, R.CC_A), O.FLOAT_LE: (True, R.CC_AE),
+            O.FLOAT_GT: (False, R.CC_A), O.FLOAT_GE: (False, R.CC_AE)}
+FUSABLE = set(INT_CC) | set(FLOAT_CC)
+
+# Multi-byte NOPs for aligning the loop header.
+_NOPS = [b"", b"\x90", b"\x66\x90", b"\x0f\x1f\x00", b"\x0f\x1f\x40\x00",
+         b"\x0f\x1f\x44\x00\x00", b"\x66\x0f\x1f\x44\x00\x00", b"\x0f\x1f\x80\x00\x00\x00\x00",
+         b"\x0f\x1f\x84\x00\x00\x00\x00\x00"]
+LOOP_ALIGN = 16
+
+
+def _fits32(v: int) -> bool:
+    return -(1 << 31) <= v < (1 << 31)
+
+
+def _pow2(v: int) -> int | None:
+    return v.bit_length() - 1 if v > 0 and v & (v - 1) == 0 else None
+
+
+def clobbers(op: Op) -> list[Reg]:
+    """Registers an op's code destroys (besides the scratch registers)."""
+    num = op.num
+    if num in (O.INT_FLOORDIV, O.INT_MOD):
+        b = resolve(op.args[1])
+        if isinstance(b, Const) and (b.value == -1 or _pow2(b.value) is not None):
+            return []
+        return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
+    if num in (O.INT_LSHIFT, O.INT_RSHIFT):
+        return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
+    if num == O.CALL_F:
+        return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
+                + [Reg(x, "f") for x in FPRS])
+    return []
+
+
+def reuse(op: Op) -> tuple[int, ...]:
+    """Arguments whose register the result may take over (computed in place)."""
+    if op.num in NAN_SECOND:
+        return (1,) if NAN_SECOND[op.num] else (0,)
+    return (0, 1) if op.desc.commutative else (0,)
+
+
+def can_fuse(op: Op) -> bool:
+    return op.num in FUSABLE
+
+
+class Assembler:
+    """Emits one trace; ``assemble()`` returns the CodeImage."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.enc = X86Encoder()
+        self.consts: dict[int, list[int]] = {}      # bit pattern -> rel32 fields
+        self.guard_sites: list[tuple[int, Op, list[Location]]] = []
+        self.pending_cc: int | None = None
+        self.loop_top = 0
+        self.interrupt_offset = 0
+        self.call_sites: list[tuple[int, object]] = []
+
+    # -- driver --------------------------------------------------------------------------
+    def assemble(self) -> CodeImage:
+        trace = self.trace
+        self.alloc = allocate(trace, GPRS, FPRS, clobbers=clobbers, can_fuse=can_fuse,
+                              reuse=reuse)
+        self.saved = [r for r in R.CALLEE_SAVED_GPRS
+                      if Reg(r, "i") in self.alloc.used_regs or r == FRAME]
+        frame = 8 * self.alloc.stack_slots
+        if (8 + 8 * len(self.saved) + frame) % 16:
+            frame += 8
+        self.frame_bytes = frame
+        enc = self.enc
+        op_offsets = []
+        for i, op in enumerate(trace.ops):
+            start = enc.pos
+            a = self.alloc.ops[i]
+            if not a.skip:
+                for m in a.moves:
+                    self.move(m.src, m.dst, m.kind)
+                getattr(self, "emit_" + op.name)(op, a)
+            op_offsets.append((start, enc.pos))
+        if trace.ops[-1].num == O.JUMP:     # the interrupt exit is listed on its own
+            op_offsets[-1] = (op_offsets[-1][0], self.interrupt_offset)
+        guard_offsets, guard_locs = [], []
+        slots = len(trace.inputs)
+        for index, (field, op, locs) in enumerate(self.guard_sites):
+            stub = enc.pos
+            enc.patch_rel32(field, stub)
+            kinds = [resolve(v).kind for v in op.snapshot.fail_args()]
+            for j, (loc, kind) in enumerate(zip(locs, kinds)):
+                self.store_frame(j, loc, kind)
+            enc.MOV_ri(R.RAX, index)
+            self.epilogue()
+            guard_offsets.append((field, stub))
+            guard_locs.append(list(locs))
+            slots = max(slots, len(locs))
+        if trace.ops[-1].num == O.FINISH:
+            slots = max(slots, len(trace.ops[-1].args))
+        code_size = enc.pos
+        code = self.constant_pool()
+        return CodeImage("x86_64", code, entry=0, guard_offsets=guard_offsets,
+                         op_offsets=op_offsets, frame_slots=1 + slots,
+                         loop_offset=self.loop_top, code_size=code_size,
+                         guard_locations=guard_locs,
+                         label_locations=list(self.alloc.label_locs),
+                         frame_size=self.frame_bytes, interrupt_offset=self.interrupt_offset,
+                         call_sites=self.call_sites)
+
+    def constant_pool(self) -> bytes:
+        enc = self.enc
+        while enc.pos % 8:
+            enc.INT3()
+        for bits, fields in self.consts.items():
+            at = enc.pos
+            enc.buf += struct.pack("<Q", bits)
+            for f in fields:
+                enc.patch_rel32(f, at)
+        return enc.bytes()
+
+    # -- prologue / epilogue -------------------------------------------------------------
+    def prologue(self) -> None:
+        enc = self.enc
+        for r in self.saved:
+            enc.PUSH_r(r)
+        if self.frame_bytes:
+            enc.SUB_ri(R.RSP, self.frame_bytes)
+        enc.MOV_rr(FRAME, R.RDI)
+
+    def epilogue(self) -> None:
+        enc = self.enc
+        if self.frame_bytes:
+            enc.ADD_ri(R.RSP, self.frame_bytes)
+        for r in reversed(self.saved):
+            enc.POP_r(r)
+        enc.RET()
+
+    # -- small encoding helpers ----------------------------------------------------------
+    def rip(self, name: str, reg: int, bits: int) -> None:
+        """``<name> reg, [rip + constant]`` for an SSE form of the encoder's table."""
+        form = FORMS[name]
+        rex = 0x40 | form.w << 3 | (reg >> 3) << 2
+        code = form.prefix + (bytes([rex]) if rex != 0x40 else b"") + form.opcode
+        start = self.enc._put(code + bytes([(reg & 7) << 3 | 5]) + b"\0\0\0\0")
+        self.consts.setdefault(bits & 0xFFFFFFFFFFFFFFFF, []).append(start + len(code) + 1)
+
+    def sse_mem(self, name: str, reg: int, base: int, disp: int) -> None:
+        """``<name> reg, [base + disp]`` for an SSE ``_xx`` form of the encoder's table."""
+        form = FORMS[name]
+        self.enc._emit(form.opcode, reg, mem(base, disp), w=form.w, prefix=form.prefix)
+
+    def store_imm64(self, base: int, disp: int, value: int) -> None:
+        """Store a 64-bit constant without a scratch register (two 32-bit stores)."""
+        value &= 0xFFFFFFFFFFFFFFFF
+        if _fits32(value - (1 << 64) if value >> 63 else value):
+            self.enc.MOV_mi(base, disp, value - (1 << 64) if value >> 63 else value)
+            return
+        for half, d in ((value & 0xFFFFFFFF, disp), (value >> 32, disp + 4)):
+            self.enc._emit(b"\xc7", 0, mem(base, d), w=False, tail=struct.pack("<I", half))
+
+    def jcc8(self, cc: int) -> int:
+        """Short conditional forward branch; returns the offset of its disp8."""
+        self.enc.buf += bytes([0x70 | cc, 0])
+        return self.enc.pos - 1
+
+    def jmp8(self) -> int:
+        self.enc.buf += b"\xeb\x00"
+        return self.enc.pos - 1
+
+    def land8(self, at: int) -> None:
+        """Make the short branch whose disp8 is at ``at`` land here."""
+        disp = self.enc.pos - (at + 1)
+        assert -128 <= disp <= 127
+        self.enc.buf[at] = disp & 0xFF
+
+    # -- moves ---------------------------------------------------------------------------
+    def move(self, src: Location, dst: Location, kind: str) -> None:
+        """``dst := src``.  Uses only the *other* kind's scratch register (stack to
+        stack), so a parallel move may keep a value of this kind in its scratch."""
+        if src == dst:
+            return
+        enc = self.enc
+        if isinstance(dst, Reg):
+            if dst.kind == "i":
+                self.load_int(dst.num, src)
+            else:
+                self.load_float(dst.num, src)
+            return
+        assert isinstance(dst, Stack), dst
+        d = 8 * dst.slot
+        if isinstance(src, Reg):
+            if src.kind == "i":
+                enc.MOV_mr(R.RSP, d, src.num)
+            else:
+                enc.MOVSD_mx(R.RSP, d, src.num)
+        elif isinstance(src, Stack):
+            if kind == "i":
+                enc.MOVSD_xm(FSCRATCH, R.RSP, 8 * src.slot)
+                enc.MOVSD_mx(R.RSP, d, FSCRATCH)
+            else:
+                enc.MOV_rm(SCRATCH, R.RSP, 8 * src.slot)
+                enc.MOV_mr(R.RSP, d, SCRATCH)
+        else:
+            self.store_imm64(R.RSP, d, self.imm_bits(src))
+
+    @staticmethod
+    def imm_bits(imm: Imm) -> int:
+        return _bits(imm.value) if imm.kind == "f" else imm.value & 0xFFFFFFFFFFFFFFFF
+
+    def load_int(self, reg: int, src: Location) -> None:
+        enc = self.enc
+        if isinstance(src, Reg):
+            if src.num != reg:
+                enc.MOV_rr(reg, src.num)
+        elif isinstance(src, Stack):
+            enc.MOV_rm(reg, R.RSP, 8 * src.slot)
+        else:
+            enc.MOV_ri(reg, self.imm_bits(src))
+
+    def load_float(self, xreg: int, src: Location) -> None:
+        enc = self.enc
+        if isinstance(src, Reg):
+            if src.num != xreg:
+                enc.MOVAPD_xx(xreg, src.num)
+        elif isinstance(src, Stack):
+            enc.MOVSD_xm(xreg, R.RSP, 8 * src.slot)
+        else:
+            self.rip("MOVSD_xm", xreg, self.imm_bits(src))
+
+    def store_frame(self, j: int, loc: Location, kind: str) -> None:
+        """frame[1 + j] := loc."""
+        enc = self.enc
+        d = 8 * (1 + j)
+        if isinstance(loc, Reg):
+            if loc.kind == "i":
+                enc.MOV_mr(FRAME, d, loc.num)
+            else:
+                enc.MOVSD_mx(FRAME, d, loc.num)
+        elif isinstance(loc, Stack):
+            enc.MOV_rm(SCRATCH, R.RSP, 8 * loc.slot)
+            enc.MOV_mr(FRAME, d, SCRATCH)
+        else:
+            self.store_imm64(FRAME, d, self.imm_bits(loc))
+
+    def moves(self, pairs: list[tuple[Location, Location, str]]) -> None:
+        """A parallel move; integers and floats are sequentialised separately."""
+        for kind, scratch in (("i", SCRATCH_I), ("f", SCRATCH_F)):
+            seq = parallel_moves([(s, d) for s, d, k in pairs if k == kind], scratch)
+            for s, d in seq:
+                self.move(s, d, kind)
+
+    # -- operand helpers -----------------------------------------------------------------
+    def xmm(self, loc: Location) -> int:
+        """An XMM register holding ``loc`` (the float scratch if it is not in one)."""
+        if isinstance(loc, Reg):
+            return loc.num
+        self.load_float(FSCRATCH, loc)
+        return FSCRATCH
+
+    def sse(self, name: str, xreg: int, src: Location) -> None:
+        """``<name> xreg, src`` with src a register, spill slot or pool constant."""
+        if isinstance(src, Reg):
+            getattr(self.enc, name + "_xx")(xreg, src.num)
+        elif isinstance(src, Stack):
+            self.sse_mem(name + "_xx", xreg, R.RSP, 8 * src.slot)
+        else:
+            self.rip(name + "_xx", xreg, self.imm_bits(src))
+
+    def alu(self, mn: str, dst: int, src: Location) -> None:
+        """``<mn> dst, src`` for ADD/SUB/AND/OR/XOR/CMP/IMUL with a register or constant."""
+        enc = self.enc
+        if isinstance(src, Imm):
+            v = src.value
+            if _fits32(v):
+                if mn == "IMUL":
+                    enc.IMUL_rri(dst, dst, v)
+                else:
+                    getattr(enc, mn + "_ri")(dst, v)
+                return
+            assert dst != SCRATCH
+            enc.MOV_ri(SCRATCH, v)
+            src = SCRATCH_I
+        assert isinstance(src, Reg), src
+        getattr(enc, mn + "_rr")(dst, src.num)
+
+    def cmp_int(self, x: Location, y: Location, cc: int) -> int:
+        """Compare two integer operands; returns the condition code to test."""
+        if isinstance(x, Imm) and isinstance(y, Imm):
+            # Both constant: make flags that give the known answer for cc.
+            truth = _cc_holds(cc, x.value, y.value)
+            c = next(c for c in (0, 1, -1) if _cc_holds(cc, 0, c) == truth)
+            self.enc.MOV_ri(SCRATCH, 0)
+            self.enc.CMP_ri(SCRATCH, c)
+            return cc
+        if isinstance(x, Imm):
+            x, y, cc = y, x, SWAP_CC[cc]
+        assert isinstance(x, Reg)
+        self.alu("CMP", x.num, y)
+        return cc
+
+    def setcc(self, cc: int, res: int, zeroed: bool) -> None:
+        self.enc.SETcc_r(cc, res)
+        if not zeroed:
+            self.enc.MOVZX8_rr(res, res)
+
+    # -- label / jump / finish -----------------------------------------------------------
+    def emit_label(self, op: Op, a) -> None:
+        enc = self.enc
+        self.prologue()
+        for k, loc in enumerate(self.alloc.label_locs):
+            d = 8 * (1 + k)
+            if isinstance(loc, Reg):
+                if loc.kind == "i":
+                    enc.MOV_rm(loc.num, FRAME, d)
+                else:
+                    enc.MOVSD_xm(loc.num, FRAME, d)
+            else:
+                enc.MOV_rm(SCRATCH, FRAME, d)
+                enc.MOV_mr(R.RSP, 8 * loc.slot, SCRATCH)
+        pad = -enc.pos % LOOP_ALIGN
+        while pad:
+            step = min(pad, len(_NOPS) - 1)
+            enc.buf += _NOPS[step]
+            pad -= step
+        self.loop_top = enc.pos
+
+    def emit_jump(self, op: Op, a) -> None:
+        enc = self.enc
+        kinds = [v.kind for v in self.trace.inputs]
+        self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
+        # Poll the interrupt word: cmp qword [r15], 0; je loop_top.
+        enc._emit(b"\x83", 7, mem(FRAME, 0), tail=b"\x00")
+        at = enc.Jcc_j(R.CC_E, 0)
+        enc.patch_rel32(at, self.loop_top)
+        self.interrupt_offset = enc.pos
+        for k, (loc, kind) in enumerate(zip(self.alloc.label_locs, kinds)):
+            self.store_frame(k, loc, kind)
+        enc.MOV_ri(R.RAX, EXIT_INTERRUPT)
+        self.epilogue()
+
+    def emit_finish(self, op: Op, a) -> None:
+        for j, (loc, v) in enumerate(zip(a.args, op.args)):
+            self.store_frame(j, loc, resolve(v).kind)
+        self.enc.MOV_ri(R.RAX, EXIT_FINISH)
+        self.epilogue()
+
+    # -- guards --------------------------------------------------------------------------
+    def guard(self, cc_fail: int, op: Op, a) -> None:
+        """Branch to the (later emitted) exit stub when ``cc_fail`` holds."""
+        field = self.enc.Jcc_j(cc_fail, 0)
+        self.guard_sites.append((field, op, a.fail_locs))
+
+    def test_arg(self, loc: Location) -> None:
+        if not isinstance(loc, Reg):
+            self.load_int(SCRATCH, loc)
+            loc = SCRATCH_I
+        self.enc.TEST_rr(loc.num, loc.num)
+
+    def emit_guard_true(self, op: Op, a) -> None:
+        if self.pending_cc is not None:
+            cc, self.pending_cc = R.cc_invert(self.pending_cc), None
+        else:
+            self.test_arg(a.args[0])
+            cc = R.CC_E
+        self.guard(cc, op, a)
+
+    def emit_guard_false(self, op: Op, a) -> None:
+        if self.pending_cc is not None:
+            cc, self.pending_cc = self.pending_cc, None
+        else:
+            self.test_arg(a.args[0])
+            cc = R.CC_NE
+        self.guard(cc, op, a)
+
+    def emit_guard_no_overflow(self, op: Op, a) -> None:
+        self.guard(R.CC_O, op, a)
+
+    def emit_guard_overflow(self, op: Op, a) -> None:
+        self.guard(R.CC_NO, op, a)
+
+    def emit_guard_value(self, op: Op, a) -> None:
+        cc = self.cmp_int(a.args[0], a.args[1], R.CC_E)
+        self.guard(R.cc_invert(cc), op, a)
+
+    # -- integer arithmetic --------------------------------------------------------------
+    def int_binop(self, mn: str, a, swappable: bool) -> None:
+        res = a.result.num
+        x, y = a.args
+        if isinstance(y, Reg) and y.num == res and x != y:
+            if swappable:
+                x, y = y, x
+            else:
+                self.load_int(SCRATCH, x)
+                self.alu(mn, SCRATCH, y)
+                self.enc.MOV_rr(res, SCRATCH)
+                return
+        self.load_int(res, x)
+        self.alu(mn, res, y)
+
+    def emit_int_add(self, op, a): self.int_binop("ADD", a, True)
+    def emit_int_sub(self, op, a): self.int_binop("SUB", a, False)
+    def emit_int_mul(self, op, a): self.int_binop("IMUL", a, True)
+    def emit_int_and(self, op, a): self.int_binop("AND", a, True)
+    def emit_int_or(self, op, a): self.int_binop("OR", a, True)
+    def emit_int_xor(self, op, a): self.int_binop("XOR", a, True)
+    # The _ovf forms leave OF set for the guard that follows (moves keep the flags).
+    def emit_int_add_ovf(self, op, a): self.int_binop("ADD", a, True)
+    def emit_int_sub_ovf(self, op, a): self.int_binop("SUB", a, False)
+    def emit_int_mul_ovf(self, op, a): self.int_binop("IMUL", a, True)
+
+    def emit_int_neg(self, op, a) -> None:
+        self.load_int(a.result.num, a.args[0])
+        self.enc.NEG_r(a.result.num)
+
+    def emit_int_invert(self, op, a) -> None:
+        self.load_int(a.result.num, a.args[0])
+        self.enc.NOT_r(a.result.num)
+
+    def same_as(self, op, a) -> None:
+        self.move(a.args[0], a.result, op.kind)
+
+    emit_same_as_i = same_as
+    emit_same_as_f = same_as
+
+    def shift(self, op, a, right: bool) -> None:
+        enc = self.enc
+        res = a.result.num
+        x, y = a.args
+        if isinstance(y, Imm):
+            n = y.value
+            n = (n if 0 <= n <= 63 else 63) if right else n & 63
+            self.load_int(res, x)
+            if n:
+                (enc.SAR_ri if right else enc.SHL_ri)(res, n)
+            return
+        self.load_int(SCRATCH, x)      # before rcx is overwritten
+        self.load_int(R.RCX, y)
+        if right:                       # count = min(count, 63), unsigned
+            enc.CMP_ri(R.RCX, 63)
+            at = self.jcc8(R.CC_BE)
+            enc.MOV_ri(R.RCX, 63)
+            self.land8(at)
+        (enc.SAR_rcl if right else enc.SHL_rcl)(SCRATCH)
+        enc.MOV_rr(res, SCRATCH)
+
+    def emit_int_lshift(self, op, a): self.shift(op, a, False)
+    def emit_int_rshift(self, op, a): self.shift(op, a, True)
+
+    def divmod(self, op, a, mod: bool) -> None:
+        """Python floor division / modulo: idiv truncates, then step towards -inf
+        when the remainder is nonzero and its sign differs from the divisor's."""
+        enc = self.enc
+        res = a.result.num
+        x, y = a.args
+        if isinstance(y, Imm) and (y.value == -1 or _pow2(y.value) is not None):
+            self.load_int(res, x)
+            if y.value == -1:
+                if mod:
+                    enc.MOV_ri(res, 0)
+                else:
+                    enc.NEG_r(res)
+            elif mod:
+                self.alu("AND", res, Imm(y.value - 1, "i"))
+            elif y.value > 1:
+                enc.SAR_ri(res, _pow2(y.value))
+            return
+        if isinstance(y, Imm) and y.value != 0:
+            self.divmod_by_constant(res, x, y.value, mod)
+            return
+        self.load_int(SCRATCH, y)
+        self.load_int(R.RAX, x)
+        to_neg = None
+        if not isinstance(y, Imm):
+            enc.CMP_ri(SCRATCH, -1)      # MIN // -1 would trap: negate instead
+            to_neg = self.jcc8(R.CC_E)
+        enc.CQO()
+        enc.IDIV_r(SCRATCH)              # rax = trunc quotient, rdx = remainder
+        enc.TEST_rr(R.RDX, R.RDX)
+        exact = self.jcc8(R.CC_E)
+        if mod:
+            enc.MOV_rr(R.RAX, R.RDX)
+            enc.XOR_rr(R.RAX, SCRATCH)
+            same_sign = self.jcc8(R.CC_NS)
+            enc.ADD_rr(R.RDX, SCRATCH)
+        else:
+            enc.XOR_rr(R.RDX, SCRATCH)
+            same_sign = self.jcc8(R.CC_NS)
+            enc.SUB_ri(R.RAX, 1)
+        landing = [exact, same_sign]
+        if to_neg is not None:
+            landing.append(self.jmp8())
+            self.land8(to_neg)
+            if mod:
+                enc.MOV_ri(R.RDX, 0)
+            else:
+                enc.NEG_r(R.RAX)
+        for at in landing:
+            self.land8(at)
+        enc.MOV_rr(res, R.RDX if mod else R.RAX)
+
+    def divmod_by_constant(self, res: int, x: Location, d: int, mod: bool) -> None:
+        """Floor division by a constant (|d| >= 2, not a power of two) without idiv:
+        truncated quotient by a magic multiplier, then the floor step.  After
+        ``r = n - q*d`` the flags hold r's sign exactly (|r| < |d|: no overflow)."""
+        enc = self.enc
+        m, shift = _magic(d)
+        self.load_int(SCRATCH, x)                 # n
+        enc.MOV_ri(R.RAX, m)
+        enc._emit(b"\xf7", 5, SCRATCH)             # imul r11: rdx:rax = m * n
+        if d > 0 and m < 0:
+            enc.ADD_rr(R.RDX, SCRATCH)
+        elif d < 0 and m > 0:
+            enc.SUB_rr(R.RDX, SCRATCH)
+        if shift:
+            enc.SAR_ri(R.RDX, shift)
+        enc.MOV_rr(R.RAX, R.RDX)
+        enc.SHR_ri(R.RAX, 63)
+        enc.ADD_rr(R.RDX, R.RAX)                  # rdx = trunc(n / d)
+        if _fits32(d):
+            enc.IMUL_rri(R.RAX, R.RDX, d)
+        else:
+            enc.MOV_ri(R.RAX, d)
+            enc.IMUL_rr(R.RAX, R.RDX)
+        enc.SUB_rr(SCRATCH, R.RAX)                # r11 = n - q*d
+        exact = self.jcc8(R.CC_GE if d > 0 else R.CC_LE)   # r has d's sign, or is 0
+        if mod:
+            enc.MOV_ri(R.RAX, d)
+            enc.ADD_rr(SCRATCH, R.RAX)
+        else:
+            enc.SUB_ri(R.RDX, 1)
+        self.land8(exact)
+        enc.MOV_rr(res, SCRATCH if mod else R.RDX)
+
+    def emit_int_floordiv(self, op, a): self.divmod(op, a, False)
+    def emit_int_mod(self, op, a): self.divmod(op, a, True)
+
+    # -- comparisons ---------------------------------------------------------------------
+    def int_compare(self, op, a) -> None:
+        x, y = a.args
+        res = None if a.fused else a.result.num
+        zeroed = res is not None and a.result not in (x, y)
+        if zeroed:
+            self.enc.XOR_rr(res, res)
+        cc = self.cmp_int(x, y, INT_CC[op.num])
+        if a.fused:
+            self.pending_cc = cc
+        else:
+            self.setcc(cc, res, zeroed)
+
+    emit_int_lt = emit_int_ge = emit_int_le = emit_int_gt = int_compare
+    emit_int_eq = emit_int_ne = int_compare
+
+    def float_compare(self, op, a) -> None:
+        swap, cc = FLOAT_CC[op.num]
+        x, y = a.args
+        if swap:
+            x, y = y, x
+        res = None if a.fused else a.result.num
+        if res is not None:
+            self.enc.XOR_rr(res, res)
+        self.sse("UCOMISD", self.xmm(x), y)
+        if a.fused:
+            self.pending_cc = cc
+        else:
+            self.enc.SETcc_r(cc, res)
+
+    emit_float_lt = emit_float_ge = emit_float_le = emit_float_gt = float_compare
+
+    def float_equality(self, op, a) -> None:
+        """eq: ZF=1 and PF=0; ne: ZF=0 or PF=1 (unordered sets both ZF and PF)."""
+        enc = self.enc
+        res = a.result.num
+        x, y = a.args
+        enc.XOR_rr(res, res)
+        enc.XOR_rr(SCRATCH, SCRATCH)
+        self.sse("UCOMISD", self.xmm(x), y)
+        if op.num == O.FLOAT_EQ:
+            enc.SETcc_r(R.CC_NP, res)
+            enc.SETcc_r(R.CC_E, SCRATCH)
+            enc.AND_rr(res, SCRATCH)
+        else:
+            enc.SETcc_r(R.CC_P, res)
+            enc.SETcc_r(R.CC_NE, SCRATCH)
+            enc.OR_rr(res, SCRATCH)
+
+    emit_float_eq = emit_float_ne = float_equality
+
+    # -- float arithmetic ----------------------------------------------------------------
+    def float_binop(self, name: str, op, a) -> None:
+        res = a.result.num
+        x, y = a.args
+        if NAN_SECOND.get(op.num):
+            x, y = y, x                  # computed as y (op) x, the way CPython does
+        if isinstance(y, Reg) and y.num == res and x != y:
+            self.load_float(FSCRATCH, x)
+            self.sse(name, FSCRATCH, y)
+            self.enc.MOVAPD_xx(res, FSCRATCH)
+            return
+        self.load_float(res, x)
+        self.sse(name, res, y)
+
+    def emit_float_add(self, op, a): self.float_binop("ADDSD", op, a)
+    def emit_float_sub(self, op, a): self.float_binop("SUBSD", op, a)
+    def emit_float_mul(self, op, a): self.float_binop("MULSD", op, a)
+    def emit_float_truediv(self, op, a): self.float_binop("DIVSD", op, a)
+
+    def emit_float_neg(self, op, a) -> None:
+        res = a.result.num
+        self.load_float(res, a.args[0])
+        self.rip("MOVSD_xm", FSCRATCH, SIGN_MASK)
+        self.enc.XORPD_xx(res, FSCRATCH)
+
+    def emit_float_abs(self, op, a) -> None:
+        res = a.result.num
+        self.load_float(res, a.args[0])
+        self.rip("MOVSD_xm", FSCRATCH, ABS_MASK)
+        self.enc.ANDPD_xx(res, FSCRATCH)
+
+    def emit_float_sqrt(self, op, a) -> None:
+        """sqrt(x) for x >= 0, else Python's NaN (sqrtsd would give the negative
+        default NaN, or keep a NaN argument's payload)."""
+        enc = self.enc
+        res = a.result.num
+        (x,) = a.args
+        if isinstance(x, Imm):
+            v = x.value
+            self.load_float(res, Imm(math.sqrt(v) if v >= 0 else math.nan, "f"))
+            return
+        xr = self.xmm(x)
+        if xr == FSCRATCH:
+            enc.MOVAPD_xx(res, FSCRATCH)
+            xr = res
+        enc.XORPD_xx(FSCRATCH, FSCRATCH)
+        enc.UCOMISD_xx(xr, FSCRATCH)     # CF=0 iff x >= 0 (and ordered)
+        enc.SQRTSD_xx(res, xr)
+        at = self.jcc8(R.CC_AE)
+        self.rip("MOVSD_xm", res, PYTHON_NAN)
+        self.land8(at)
+
+    def emit_cast_int_to_float(self, op, a) -> None:
+        res = a.result.num
+        (x,) = a.args
+        if isinstance(x, Imm):
+            self.load_float(res, Imm(float(x.value), "f"))
+            return
+        self.enc.XORPD_xx(res, res)      # cvtsi2sd only writes the low half
+        self.enc.CVTSI2SD_xr(res, x.num)
+
+    def emit_cast_float_to_int(self, op, a) -> None:
+        """cvttsd2si gives 0x8000000000000000 for NaN/inf/out of range, as the IR says."""
+        res = a.result.num
+        (x,) = a.args
+        if isinstance(x, Imm):
+            self.enc.MOV_ri(res, _float_to_int(x.value))
+            return
+        self.enc.CVTTSD2SI_rx(res, self.xmm(x))
+
+    # -- calls ---------------------------------------------------------------------------
+    def emit_call_f(self, op: Op, a) -> None:
+        """System V call: float args in xmm0.., int args in rdi..; result in xmm0.
+        The allocator has emptied every caller-saved register of live values."""
+        pairs: list[tuple[Location, Location, str]] = []
+        ni = nf = 0
+        for loc, v in zip(a.args, op.args):
+            kind = resolve(v).kind
+            if kind == "f":
+                if nf >= len(R.ARG_XMMS):
+                    raise NotImplementedError("call_f with more than 8 float arguments")
+                pairs.append((loc, Reg(R.ARG_XMMS[nf], "f"), "f"))
+                nf += 1
+            else:
+                if ni >= len(R.ARG_GPRS):
+                    raise NotImplementedError("call_f with more than 6 int arguments")
+                pairs.append((loc, Reg(R.ARG_GPRS[ni], "i"), "i"))
+                ni += 1
+        self.moves(pairs)
+        # Always movabs, so an emulator can find and relocate the 8-byte target.
+        start = self.enc._emit_plus(0xB8, SCRATCH, tail=struct.pack("<Q", _address(op.descr)))
+        self.call_sites.append((start + 2, op.descr))
+        self.enc.CALL_r(SCRATCH)
+        if a.result.num != R.XMM0:
+            self.enc.MOVAPD_xx(a.result.num, R.XMM0)
+
+
+def _magic(d: int) -> tuple[int, int]:
+    """Signed 64-bit magic multiplier and shift for dividing by ``d`` (Hacker's Delight
+    10-1): trunc(n / d) = hi(m * n) [+ n if d > 0 > m, - n if d < 0 < m] >> s, + 1 if
+    that is negative."""
+    two = 1 << 63
+    ad = abs(d)
+    t = two + (d < 0)
+    anc = t - 1 - t % ad
+    p = 63
+    q1, r1 = divmod(two, anc)
+    q2, r2 = divmod(two, ad)
+    while True:
+        p += 1
+        q1, r1 = 2 * q1, 2 * r1
+        if r1 >= anc:
+            q1, r1 = q1 + 1, r1 - anc
+        q2, r2 = 2 * q2, 2 * r2
+        if r2 >= ad:
+            q2, r2 = q2 + 1, r2 - ad
+        delta = ad - r2
+        if not (q1 < delta or (q1 == delta and r1 == 0)):
+            break
+    m = q2 + 1
+    if d < 0:
+        m = -m
+    m &= (1 << 64) - 1
+    return (m - (1 << 64) if m >> 63 else m), p - 64
+
+
+def _float_to_int(f: float) -> int:
+    """The IR's cast_float_to_int: truncate; NaN, inf and out of range give MIN."""
+    if math.isfinite(f) and -(1 << 63) <= int(f) < (1 << 63):
+        return int(f)
+    return -(1 << 63)
+
+
+def _address(descr) -> int:
+    addr = getattr(descr, "address", descr)
+    if not isinstance(addr, int):
+        raise TypeError(f"call_f descriptor {descr!r} has no integer address")
+    return addr
+
+
+def _cc_holds(cc: int, x: int, y: int) -> bool:
+    return {R.CC_L: x < y, R.CC_GE: x >= y, R.CC_LE: x <= y, R.CC_G: x > y,
+            R.CC_E: x == y, R.CC_NE: x != y}[cc]
+
+
+def assemble(trace: Trace) -> CodeImage:
+    return Assembler(trace).assemble()
