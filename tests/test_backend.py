@@ -18,7 +18,7 @@ from jitnb.jit.backend.regalloc import Imm, Reg, Stack, allocate, parallel_moves
 from jitnb.jit.backend.x86_64 import assembler as X
 from jitnb.jit.ir import interp
 from jitnb.jit.ir import ops as O
-from jitnb.jit.ir.trace import Const, Op, Snapshot, parse_trace, print_trace, resolve, verify
+from jitnb.jit.ir.trace import Const, parse_trace, print_trace, resolve, verify
 
 native_only = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
                                  reason="runs x86_64 code natively")
@@ -87,7 +87,8 @@ class Compiled:
 
     def native(self, inputs):
         kinds = [v.kind for v in self.trace.inputs]
-        frame = self.code.make_frame([to_slot(x, k) for x, k in zip(inputs, kinds)], "i" * len(kinds))
+        slots = [to_slot(x, k) for x, k in zip(inputs, kinds)]
+        frame = self.code.make_frame(slots, "i" * len(slots))
         r = self.code.run(frame)
         if r == -1:
             return -1, {}
@@ -330,8 +331,8 @@ def test_division_by_constants(name):
 @native_only
 @pytest.mark.parametrize("name", ["int_neg", "int_invert", "same_as_i", "cast_int_to_float"])
 def test_int_unary_edges(name):
-    text = f"label(i0)\n{'f' if name == 'cast_int_to_float' else 'i'}1 = {name}(i0)\n" \
-           f"guard_false(1) [snap 0: r={'f' if name == 'cast_int_to_float' else 'i'}1 @line 1]\njump(i0)"
+    res = "f1" if name == "cast_int_to_float" else "i1"
+    text = f"label(i0)\n{res} = {name}(i0)\nguard_false(1) [snap 0: r={res} @line 1]\njump(i0)"
     extra = [(1 << 53) + 1, (1 << 53) + 3, -(1 << 53) - 1, (1 << 62) + 1]
     check_all(text, [(x,) for x in INTS + extra])
 
@@ -723,7 +724,8 @@ class Clobberer:
 @native_only
 def test_call_clobbering_every_caller_saved_register():
     calls = {"clob1": Clobberer(1), "clob2": Clobberer(2)}
-    ints = " ".join(f"i{k}" for k in range(12))
+    ints = " ".join(f"a{k}=i{k}" for k in range(12))
+    more = "b=f12 c=f13 d=f14 e=f15 f=f16 g=i17 h=f18 j=i19 k=f20 l=f21"
     text = f"""
 label({", ".join(f"i{k}" for k in range(12))}, f12, f13, f14, f15)
 f16 = call_f(clob1, f12)
@@ -734,7 +736,7 @@ f20 = float_add(f18, f14)
 f21 = call_f(clob2, f20, f15)
 i22 = int_sub(i0, 1)
 i23 = int_gt(i22, 0)
-guard_true(i23) [snap 0: {" ".join(f"a{k}=i{k}" for k in range(12))} b=f12 c=f13 d=f14 e=f15 f=f16 g=i17 h=f18 j=i19 k=f20 l=f21 @line 1]
+guard_true(i23) [snap 0: {ints} {more} @line 1]
 jump(i22, {", ".join(f"i{k}" for k in range(1, 12))}, f21, f12, f20, f16)
 """
     check_all(text, [[n] + list(range(100, 111)) + [0.5, 1.25, -3.0, 7.5] for n in (1, 2, 6)],
@@ -983,3 +985,19 @@ def test_random_loops(seed):
         gen.k = gen.n_int + gen.n_float
         text = gen.build(rng.randint(2, 30))
         check_all(text, [gen.inputs() for _ in range(4)])
+
+
+@native_only
+@pytest.mark.parametrize("seed", range(2))
+def test_random_wide_loops(seed):
+    """Up to 20 int and 20 float loop inputs: label values on the stack, stack-to-stack
+    moves at the jump."""
+    rng = random.Random(3000 + seed)
+    for case in range(25):
+        gen = RandomLoop(rng)
+        gen.n_int, gen.n_float = rng.randint(2, 20), rng.randint(1, 20)
+        gen.ints = [f"i{k}" for k in range(gen.n_int)]
+        gen.floats = [f"f{k}" for k in range(gen.n_int, gen.n_int + gen.n_float)]
+        gen.k = gen.n_int + gen.n_float
+        text = gen.build(rng.randint(2, 40))
+        check_all(text, [gen.inputs() for _ in range(3)])

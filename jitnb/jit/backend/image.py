@@ -20,7 +20,8 @@ is at ``guard_offsets[g][0]``; it initially targets the exit stub at
 ``guard_offsets[g][1]``.  ``patch_guard`` rewrites that field so the branch goes to a
 bridge instead; the bridge starts with the loop's machine stack frame and registers
 as they are at the guard (``guard_locations[g]`` says where each fail_arg lives) and
-leaves like the loop does (restore the frame, return an exit number).
+leaves like the loop does: release ``frame_size`` bytes of stack, pop ``saved_regs`` in
+reverse order, return an exit number.
 """
 from __future__ import annotations
 
@@ -48,12 +49,14 @@ class CodeImage:
     guard_locations: list[list[Any]] = field(default_factory=list)
     label_locations: list[Any] = field(default_factory=list)
     frame_size: int = 0             # bytes of machine stack the loop reserves (spills)
+    saved_regs: list[int] = field(default_factory=list)   # pushed by the prologue, in order
     interrupt_offset: int = 0       # the interrupted-at-loop-header exit
     # (offset of an 8-byte absolute call target in the code, call descriptor) per call_f,
     # for executors that relocate calls (an emulator's trap addresses).
     call_sites: list[tuple[int, Any]] = field(default_factory=list)
 
-    def patch_guard(self, guard_index: int, target_address: int, base: int = 0) -> tuple[int, bytes]:
+    def patch_guard(self, guard_index: int, target_address: int,
+                    base: int = 0) -> tuple[int, bytes]:
         """Point guard ``guard_index``'s branch at ``target_address``.
 
         ``base`` is the address the image is loaded at (the branch is pc-relative).

@@ -177,6 +177,10 @@ class _Walk:
     def analyse(self) -> None:
         ops = self.ops
         n = len(ops)
+        # Each guard's fail_args, resolved (Snapshot.fail_args is quadratic: call it once).
+        self.fail: dict[int, list[Value]] = {
+            i: [resolve(v) for v in op.snapshot.fail_args()]
+            for i, op in enumerate(ops) if op.snapshot is not None and O.is_guard(op.num)}
         # Backwards: a pure op nobody uses is dead.
         used: set[int] = set()
         self.skip = [False] * n
@@ -187,9 +191,8 @@ class _Walk:
                 continue
             for a in op.args:
                 used.add(id(resolve(a)))
-            if op.snapshot is not None and O.is_guard(op.num):
-                for v in op.snapshot.fail_args():
-                    used.add(id(resolve(v)))
+            for v in self.fail.get(i, ()):
+                used.add(id(v))
         self.pos = {id(op): i for i, op in enumerate(ops)}
         # Forwards: use positions.
         count: dict[int, int] = {}
@@ -200,11 +203,9 @@ class _Walk:
                 a = resolve(a)
                 if not isinstance(a, Const):
                     count[id(a)] = count.get(id(a), 0) + 1
-            if op.snapshot is not None and O.is_guard(op.num):
-                for v in op.snapshot.fail_args():
-                    v = resolve(v)
-                    if not isinstance(v, Const):
-                        count[id(v)] = count.get(id(v), 0) + 1
+            for v in self.fail.get(i, ()):
+                if not isinstance(v, Const):
+                    count[id(v)] = count.get(id(v), 0) + 1
         # Fuse "cmp; guard_true/false(cmp)" when the comparison has no other use.
         self.fused = [False] * n
         for i in range(1, n - 1):
@@ -226,34 +227,31 @@ class _Walk:
                 if isinstance(a, Const) or guard_fused:
                     continue
                 self._use(a, i, op.num not in _NO_REG_ARGS or op.num == O.JUMP)
-            if op.snapshot is not None and O.is_guard(op.num):
-                for v in op.snapshot.fail_args():
-                    v = resolve(v)
-                    if not isinstance(v, Const):
-                        self._use(v, i, False)
+            for v in self.fail.get(i, ()):
+                if not isinstance(v, Const):
+                    self._use(v, i, False)
             if op.num == O.JUMP:
                 for k, a in enumerate(op.args):
                     a = resolve(a)
                     if not isinstance(a, Const):
                         self.jump_want.setdefault(id(a), k)
-        # Ops that destroy registers, so long-lived values can stay out of their way.
-        self.clob_pos: list[int] = []
-        self.clob_set: list[frozenset[Reg]] = []
+        # Ops that destroy registers, so long-lived values can stay out of their way:
+        # the positions of each distinct clobber set (there are only a few).
+        self.clob_at: dict[frozenset[Reg], list[int]] = {}
         for i, op in enumerate(ops):
             if i and not self.skip[i]:
                 regs = frozenset(self.clobbers(op))
                 if regs:
-                    self.clob_pos.append(i)
-                    self.clob_set.append(regs)
+                    self.clob_at.setdefault(regs, []).append(i)
 
     def crossed_clobbers(self, key: int, start: int) -> set[Reg]:
         """Registers destroyed by ops strictly between ``start`` and the value's last use."""
         out: set[Reg] = set()
         end = self.last_use(key)
-        k = bisect.bisect_right(self.clob_pos, start)
-        while k < len(self.clob_pos) and self.clob_pos[k] < end:
-            out |= self.clob_set[k]
-            k += 1
+        for regs, positions in self.clob_at.items():
+            k = bisect.bisect_right(positions, start)
+            if k < len(positions) and positions[k] < end:
+                out |= regs
         return out
 
     def _use(self, v: Value, i: int, needs_reg: bool) -> None:
@@ -428,9 +426,8 @@ class _Walk:
                 self.release(self.spill(key, moves))
         out.args = [] if guard_fused else [self.loc(a) for a in args]
         protect = {loc for loc in out.args if isinstance(loc, Reg)}
-        fail: list[Value] = []
-        if op.snapshot is not None and O.is_guard(op.num):
-            fail = [resolve(v) for v in op.snapshot.fail_args()]
+        fail = self.fail.get(i, [])
+        if i in self.fail:
             out.fail_locs = [self.loc(v) for v in fail]
         dying = {id(a) for a in args if not isinstance(a, Const) and self.last_use(id(a)) == i}
         dying |= {id(v) for v in fail if not isinstance(v, Const) and self.last_use(id(v)) == i}

@@ -158,9 +158,8 @@ class Assembler:
         for index, (field, op, locs) in enumerate(self.guard_sites):
             stub = enc.pos
             enc.patch_rel32(field, stub)
-            kinds = [resolve(v).kind for v in op.snapshot.fail_args()]
-            for j, (loc, kind) in enumerate(zip(locs, kinds)):
-                self.store_frame(j, loc, kind)
+            for j, loc in enumerate(locs):
+                self.store_frame(j, loc)
             enc.MOV_ri(R.RAX, index)
             self.epilogue()
             guard_offsets.append((field, stub))
@@ -175,7 +174,8 @@ class Assembler:
                          loop_offset=self.loop_top, code_size=code_size,
                          guard_locations=guard_locs,
                          label_locations=list(self.alloc.label_locs),
-                         frame_size=self.frame_bytes, interrupt_offset=self.interrupt_offset,
+                         frame_size=self.frame_bytes, saved_regs=list(self.saved),
+                         interrupt_offset=self.interrupt_offset,
                          call_sites=self.call_sites)
 
     def constant_pool(self) -> bytes:
@@ -298,7 +298,7 @@ class Assembler:
         else:
             self.rip("MOVSD_xm", xreg, self.imm_bits(src))
 
-    def store_frame(self, j: int, loc: Location, kind: str) -> None:
+    def store_frame(self, j: int, loc: Location) -> None:
         """frame[1 + j] := loc."""
         enc = self.enc
         d = 8 * (1 + j)
@@ -404,14 +404,14 @@ class Assembler:
         at = enc.Jcc_j(R.CC_E, 0)
         enc.patch_rel32(at, self.loop_top)
         self.interrupt_offset = enc.pos
-        for k, (loc, kind) in enumerate(zip(self.alloc.label_locs, kinds)):
-            self.store_frame(k, loc, kind)
+        for k, loc in enumerate(self.alloc.label_locs):
+            self.store_frame(k, loc)
         enc.MOV_ri(R.RAX, EXIT_INTERRUPT)
         self.epilogue()
 
     def emit_finish(self, op: Op, a) -> None:
-        for j, (loc, v) in enumerate(zip(a.args, op.args)):
-            self.store_frame(j, loc, resolve(v).kind)
+        for j, loc in enumerate(a.args):
+            self.store_frame(j, loc)
         self.enc.MOV_ri(R.RAX, EXIT_FINISH)
         self.epilogue()
 
