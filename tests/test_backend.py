@@ -316,6 +316,18 @@ def test_floor_division_and_modulo_signs():
 
 
 @native_only
+def test_division_by_zero_does_not_trap():
+    """The recorder guards divisors; should a zero slip through, the result is 0
+    rather than a SIGFPE that would take the whole process down."""
+    for name in ("int_floordiv", "int_mod"):
+        for text in (_binop_trace(name), _binop_trace(name, "i0", "0")):
+            c = Compiled(text)
+            for x in (0, 7, -7, MIN, MAX):
+                assert c.native((x, 0)) == (0, {"r": 0, "a": x, "b": 0})
+            c.free()
+
+
+@native_only
 @pytest.mark.parametrize("name", ["int_floordiv", "int_mod"])
 def test_division_by_constants(name):
     rng = random.Random(5)

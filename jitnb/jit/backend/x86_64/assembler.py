@@ -95,7 +95,7 @@ def clobbers(op: Op) -> list[Reg]:
     num = op.num
     if num in (O.INT_FLOORDIV, O.INT_MOD):
         b = resolve(op.args[1])
-        if isinstance(b, Const) and (b.value == -1 or _pow2(b.value) is not None):
+        if isinstance(b, Const) and (b.value in (-1, 0) or _pow2(b.value) is not None):
             return []
         return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
     if num in (O.INT_LSHIFT, O.INT_RSHIFT):
@@ -519,31 +519,36 @@ class Assembler:
 
     def divmod(self, op, a, mod: bool) -> None:
         """Python floor division / modulo: idiv truncates, then step towards -inf
-        when the remainder is nonzero and its sign differs from the divisor's."""
+        when the remainder is nonzero and its sign differs from the divisor's.
+
+        Divisors -1 and 0 never reach idiv (MIN // -1 and x // 0 trap, and a trap
+        would kill the process): -1 negates, 0 gives 0.  The recorder guards against
+        a zero divisor, so the 0 is never observed."""
         enc = self.enc
         res = a.result.num
         x, y = a.args
-        if isinstance(y, Imm) and (y.value == -1 or _pow2(y.value) is not None):
+        if isinstance(y, Imm) and y.value in (-1, 0):
             self.load_int(res, x)
-            if y.value == -1:
-                if mod:
-                    enc.MOV_ri(res, 0)
-                else:
-                    enc.NEG_r(res)
-            elif mod:
+            if mod or y.value == 0:
+                enc.MOV_ri(res, 0)
+            else:
+                enc.NEG_r(res)
+            return
+        if isinstance(y, Imm) and _pow2(y.value) is not None:
+            self.load_int(res, x)
+            if mod:
                 self.alu("AND", res, Imm(y.value - 1, "i"))
             elif y.value > 1:
                 enc.SAR_ri(res, _pow2(y.value))
             return
-        if isinstance(y, Imm) and y.value != 0:
+        if isinstance(y, Imm):
             self.divmod_by_constant(res, x, y.value, mod)
             return
         self.load_int(SCRATCH, y)
         self.load_int(R.RAX, x)
-        to_neg = None
-        if not isinstance(y, Imm):
-            enc.CMP_ri(SCRATCH, -1)      # MIN // -1 would trap: negate instead
-            to_neg = self.jcc8(R.CC_E)
+        enc.LEA_rm(R.RDX, SCRATCH, 1)
+        enc.CMP_ri(R.RDX, 1)
+        special = self.jcc8(R.CC_BE)     # d + 1 in {0, 1} unsigned: d is -1 or 0
         enc.CQO()
         enc.IDIV_r(SCRATCH)              # rax = trunc quotient, rdx = remainder
         enc.TEST_rr(R.RDX, R.RDX)
@@ -557,15 +562,13 @@ class Assembler:
             enc.XOR_rr(R.RDX, SCRATCH)
             same_sign = self.jcc8(R.CC_NS)
             enc.SUB_ri(R.RAX, 1)
-        landing = [exact, same_sign]
-        if to_neg is not None:
-            landing.append(self.jmp8())
-            self.land8(to_neg)
-            if mod:
-                enc.MOV_ri(R.RDX, 0)
-            else:
-                enc.NEG_r(R.RAX)
-        for at in landing:
+        done = self.jmp8()
+        self.land8(special)
+        if mod:
+            enc.MOV_ri(R.RDX, 0)
+        else:
+            enc.IMUL_rr(R.RAX, SCRATCH)  # n * d: -n (wrapping) for -1, 0 for 0
+        for at in (exact, same_sign, done):
             self.land8(at)
         enc.MOV_rr(res, R.RDX if mod else R.RAX)
 
