@@ -8,10 +8,14 @@ The walk is a linear scan over straight-line code with one back-edge.  At each o
     1. arguments that must be in registers and are spilled are reloaded;
     2. registers the op's machine code destroys (``clobbers``) are emptied of values
        that live past the op: moved to a free register, else spilled;
-    3. the result gets the register of its first argument when that argument dies here,
-       else the register its ``jump`` slot wants, else any free register, else the
-       register of the value whose next use is furthest away (that value is spilled);
+    3. the result gets the register of an argument that dies here (``reuse``), else
+       the label register of the ``jump`` slot it feeds, else a free register, else
+       the register of the value whose next use is furthest away (that one is spilled);
     4. values whose last use is this op free their register and spill slot.
+
+Choices among free registers steer clear of registers that an op inside the value's
+lifetime clobbers (a division, a call) and of label registers still waiting for the
+value the ``jump`` will put there, so small loops run without moves.
 
 Values are SSA, so a value's spill slot stays valid once written: a second eviction
 does not store again.  Guard snapshots (``fail_args``) and ``jump`` arguments keep
@@ -281,6 +285,8 @@ class _Walk:
         raise AssertionError(f"value {v!r} has no location")
 
     def new_slot(self, kind: str) -> Stack:
+        """A free spill slot.  Int and float values never share a slot, so the jump's
+        integer and float parallel moves are independent of each other."""
         if self.free_slots[kind]:
             return Stack(self.free_slots[kind].pop())
         self.nslots += 1
