@@ -6,7 +6,9 @@ next guard), floats are IEEE doubles computed by CPython.  ``run`` loops through
 """
 from __future__ import annotations
 
+import ctypes
 import math
+import struct
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -78,6 +80,25 @@ class Exit:
     iterations: int
 
 
+ELEMENT = {c: struct.calcsize(c) for c in "bBhHiIlLqQfd"}
+
+
+def raw_load(descr: str, base: int, index: int):
+    size = ELEMENT[descr]
+    v = struct.unpack("<" + descr, ctypes.string_at(base + index * size, size))[0]
+    return v
+
+
+def raw_store(descr: str, base: int, index: int, value) -> None:
+    size = ELEMENT[descr]
+    if descr not in "fd":
+        value &= (1 << (8 * size)) - 1
+        fmt = "<" + descr.upper()
+    else:
+        fmt = "<" + descr
+    ctypes.memmove(base + index * size, struct.pack(fmt, value), size)
+
+
 class Interrupted(Exception):
     pass
 
@@ -128,6 +149,16 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None) -> Exit:
             if num == O.FINISH:
                 return Exit(op, -1, {}, iterations)
             args = [get(a) for a in op.args]
+            if num in (O.GETARRAYITEM_RAW_I, O.GETARRAYITEM_RAW_F):
+                v = raw_load(op.descr, *args)
+                env[id(op)] = float(v) if op.kind == "f" else int(v)
+                continue
+            if num in (O.SETARRAYITEM_RAW_I, O.SETARRAYITEM_RAW_F):
+                raw_store(op.descr, *args)
+                continue
+            if num == O.CALL_LOOP:
+                env[id(op)] = op.descr.call_reference(args)
+                continue
             if num in OVF:
                 r = OVF[num](*args)
                 ovf = not fits(r)

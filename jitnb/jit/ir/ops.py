@@ -5,7 +5,12 @@ Row format: ``name  args  result  flags``.
   result  ``i``, ``f`` or ``n`` (no value)
   flags   ``pure`` (no side effect, may be folded/CSE'd), ``comm`` (commutative),
           ``ovf`` (sets the overflow condition read by the next guard), ``guard``,
-          ``call`` (calls out of compiled code), ``ctl`` (label/jump/finish)
+          ``call`` (calls out of compiled code), ``ctl`` (label/jump/finish), ``-`` none
+Raw array ops address ``base + index * size`` where the element type is the op's
+``descr`` (an ``array`` typecode: b B h H i I l L q Q for ints, f d for floats).
+``call_loop`` runs another compiled loop (``descr``: its executor) on its own frame
+from the given inputs and returns the exit number; ``getarrayitem_raw_*`` on that
+frame read the values the inner loop left there.
 Guards come last in the table, so ``is_guard`` is a range check, and the
 comparisons are declared in inverse pairs (lt/ge, le/gt, eq/ne) so inverting
 one is ``num ^ 1``.
@@ -57,6 +62,11 @@ float_sqrt         f     f   pure
 cast_int_to_float  i     f   pure
 cast_float_to_int  f     i   pure
 call_f             *     f   call pure
+call_loop          *     i   call
+getarrayitem_raw_i ii    i   -
+getarrayitem_raw_f ii    f   -
+setarrayitem_raw_i iii   n   -
+setarrayitem_raw_f iif   n   -
 guard_true         i     n   guard
 guard_false        i     n   guard
 guard_no_overflow  -     n   guard
@@ -86,7 +96,8 @@ class OpDesc:
 OPS: list[OpDesc] = []
 for _num, _row in enumerate(r for r in _TABLE.strip().splitlines() if r.strip()):
     _name, _args, _res, *_flags = _row.split()
-    OPS.append(OpDesc(_num, _name, "" if _args == "-" else _args, _res, frozenset(_flags)))
+    OPS.append(OpDesc(_num, _name, "" if _args == "-" else _args, _res,
+                      frozenset(f for f in _flags if f != "-")))
     globals()[_name.upper()] = _num
 BY_NAME = {d.name: d for d in OPS}
 FIRST_GUARD = BY_NAME["guard_true"].num
