@@ -89,7 +89,7 @@ def compile_instrumented(inst: Instrumented, filename: str, interactive: bool
 
 def _map_codes(inst: Instrumented, code: types.CodeType) -> None:
     """Link CPython code objects to jitnb units, so calls can find a function's unit."""
-    by_key = {(u.code.name, u.code.firstlineno): u for u in inst.units if not u.code.is_module}
+    by_key = {(u.name, u.lineno): u for u in inst.units if not u.is_module}
     stack = [code]
     while stack:
         c = stack.pop()

@@ -65,12 +65,6 @@ KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
         "jit/lang/compiler.py expr_Attribute/expr_Call use node.lineno for LOAD_ATTR; "
         "CPython 3.11 (update_start_location_to_match_attr) reports an attribute that "
         "spans lines at the attribute's end line, so the AttributeError line differs")),
-    "300_multiline_for_iterable_not_iterable.py": (ALL, (
-        "jit/instrument.py _Rewriter._instrument relocates the synthetic "
-        "`_jitnb.iter(<iterable>)` call to the iterable's span; when the iterable spans "
-        "two lines CPython 3.11 attributes a method call on a multi-line attribute to "
-        "the attribute's end line, so 'not iterable' is reported on the continuation "
-        "line instead of the `for` line (CPython's GET_ITER uses the for statement)")),
     "287_sibling_closure_nonlocal.py": (ALL, (
         "jit/interp/frame.py Frame.from_locals copies free variables once from "
         "locals() and op_LOAD_DEREF reads that snapshot, not the cell; "

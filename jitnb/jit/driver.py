@@ -10,11 +10,11 @@ as ``_jitnb.L[id]`` through the builtins, so user namespaces stay clean.
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import os
 import time
 import types
-from dataclasses import dataclass
 from typing import Any
 
 from .. import events as ev
@@ -39,20 +39,54 @@ class Handback:
         self.exc, self.line = exc, line
 
 
-@dataclass
-class Unit:
-    """A compiled scope with the parameters it was instrumented under."""
+class CellSource:
+    """A cell's source, parsed again only when one of its loops first gets hot."""
 
-    code: CodeUnit
-    params: Params
-    scope: str  # "function f", "<module>"
+    def __init__(self, source: str, filename: str, scopes):
+        self.source, self.filename, self.scopes = source, filename, scopes
+        self._tree: ast.Module | None = None
+
+    def tree(self) -> ast.Module:
+        if self._tree is None:
+            self._tree = ast.parse(self.source, self.filename)
+        return self._tree
+
+
+class Unit:
+    """A scope (module or function) of a cell; its jitnb bytecode is compiled on first use."""
+
+    def __init__(self, cell: CellSource, params: Params, scope: str, name: str, lineno: int,
+                 qualname: str):
+        self.cell, self.params, self.scope = cell, params, scope
+        self.name, self.lineno, self.qualname = name, lineno, qualname
+        self._code: CodeUnit | None = None
+
+    @property
+    def is_module(self) -> bool:
+        return self.name == "<module>"
+
+    @property
+    def code(self) -> CodeUnit:
+        if self._code is None:
+            from .lang.compiler import compile_function, compile_module
+            tree = self.cell.tree()
+            if self.is_module:
+                self._code = compile_module(tree, self.cell.scopes.root, self.cell.filename)
+            else:
+                node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+                            and n.name == self.name and n.lineno == self.lineno)
+                self._code = compile_function(node, self.cell.scopes.for_function(node),
+                                              self.cell.filename, self.qualname)
+        return self._code
 
 
 class Loop:
     """Runtime state of one instrumented loop: counter budget and statistics."""
 
-    def __init__(self, id: int, unit: Unit, info: LoopInfo, engine: "Engine"):
-        self.id, self.unit, self.info, self.engine = id, unit, info, engine
+    def __init__(self, id: int, unit: Unit, line: int, col: int, assigned: list[str],
+                 engine: "Engine"):
+        self.id, self.unit, self.engine = id, unit, engine
+        self.line, self.col, self.assigned = line, col, assigned
         self.budget = unit.params.threshold
         self.hot_count = 0          # times handed over
         self.iterations = 0         # iterations run by jitnb
@@ -60,6 +94,15 @@ class Loop:
         self.compiled = None        # CompiledLoop once traced
         self.aborts = 0
         self.abort_reasons: list[str] = []
+        self._info: LoopInfo | None = None
+
+    @property
+    def info(self) -> LoopInfo:
+        """The loop's place in its unit's bytecode (compiles the unit on first use)."""
+        if self._info is None:
+            self._info = next(l for l in self.unit.code.loops
+                              if (l.line, l.col) == (self.line, self.col))
+        return self._info
 
     @property
     def scope(self) -> str:
@@ -78,7 +121,7 @@ class Loop:
         return self.engine.run_iteration(self, frame)
 
     def __repr__(self) -> str:
-        return f"<loop {self.id} {self.scope} line {self.info.line}>"
+        return f"<loop {self.id} {self.scope} line {self.line}>"
 
 
 class Engine:
@@ -89,8 +132,8 @@ class Engine:
         self.interp = Interpreter()
         self.units_by_code: dict[types.CodeType, Unit] = {}
 
-    def new_loop(self, unit: Unit, info: LoopInfo) -> Loop:
-        loop = Loop(len(self.loops), unit, info, self)
+    def new_loop(self, unit: Unit, line: int, col: int, assigned: list[str]) -> Loop:
+        loop = Loop(len(self.loops), unit, line, col, assigned, self)
         self.loops.append(loop)
         return loop
 
@@ -131,7 +174,7 @@ class Engine:
         from .trace.recorder import Abort, Recorder
         params = loop.unit.params
         t0 = time.perf_counter()
-        ev.emit(ev.TraceStart(loop.id, loop.info.line))
+        ev.emit(ev.TraceStart(loop.id, loop.line))
         try:
             recorded = Recorder(frame, loop.info, self.interp, params.trace_limit).record()
         except Abort as a:
@@ -149,7 +192,7 @@ class Engine:
 
     @staticmethod
     def _written(loop: Loop, frame: Frame) -> tuple:
-        return frame.local_values(loop.info.assigned) if loop.info.assigned else ()
+        return frame.local_values(loop.assigned) if loop.assigned else ()
 
     @staticmethod
     def _budget(loop: Loop) -> int:

@@ -15,8 +15,9 @@ when it runs out, hands the loop to the driver with the live values::
         <body>
     _jitnb.L[k].budget = _jitnb_ck
 
-Cold code pays one decrement and one compare per iteration.  Code outside the
-subset is left untouched and its reason is reported as a ``not-jitable`` event.
+Cold code pays one decrement and one compare per iteration.  Nothing is compiled to
+jitnb bytecode here: a unit is compiled when one of its loops first gets hot.  Code
+outside the subset is left untouched and its reason is reported as a ``not-jitable`` event.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from dataclasses import dataclass, field
 from .. import events as ev
 from ..params import Params
 from . import driver
-from .lang.compiler import CodeUnit, LoopInfo, compile_function, compile_module
+from .lang.compiler import assigned_locals
 from .lang.scopes import Scope, ScopeMap, analyse
-from .lang.subset import check_function
+from .lang.subset import check_function, check_loop
 
 PREFIX = "_jitnb_"
+RT = driver.RUNTIME_NAME
 
 
 @dataclass
@@ -41,36 +43,62 @@ class Instrumented:
     rejects: list[tuple[str, int, str]] = field(default_factory=list)  # (scope, line, reason)
 
 
-def _stmts(src: str, **names: str) -> list[ast.stmt]:
-    return ast.parse(src.format(**names)).body
+# -- tiny AST builders (cheaper than parsing templates); every node gets `at`'s position ------
+class _Build:
+    def __init__(self, at: ast.AST):
+        self.pos = dict(lineno=at.lineno, col_offset=at.col_offset,
+                        end_lineno=at.lineno, end_col_offset=at.col_offset)
 
+    def name(self, n: str, store: bool = False) -> ast.Name:
+        return ast.Name(n, ast.Store() if store else ast.Load(), **self.pos)
 
-def _relocate(nodes: list[ast.stmt], like: ast.AST) -> list[ast.stmt]:
-    for n in nodes:
-        for sub in ast.walk(n):
-            if "lineno" in sub._attributes:
-                ast.copy_location(sub, like)
-    return nodes
+    def const(self, v) -> ast.Constant:
+        return ast.Constant(v, **self.pos)
+
+    def attr(self, value: ast.expr, a: str) -> ast.Attribute:
+        return ast.Attribute(value, a, ast.Load(), **self.pos)
+
+    def rt(self, *attrs: str) -> ast.expr:
+        e: ast.expr = self.name(RT)
+        for a in attrs:
+            e = self.attr(e, a)
+        return e
+
+    def loop(self, k: int) -> ast.expr:  # _jitnb.L[k]
+        return ast.Subscript(self.rt("L"), self.const(k), ast.Load(), **self.pos)
+
+    def call(self, f: ast.expr, *args: ast.expr) -> ast.Call:
+        return ast.Call(f, list(args), [], **self.pos)
+
+    def assign(self, target: str, value: ast.expr) -> ast.Assign:
+        return ast.Assign([self.name(target, True)], value, **self.pos)
+
+    def if_(self, test: ast.expr, body: list[ast.stmt]) -> ast.If:
+        return ast.If(test, body, [], **self.pos)
+
+    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> ast.Compare:
+        return ast.Compare(left, [op], [right], **self.pos)
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self, smap: ScopeMap, filename: str, params: Params, out: Instrumented,
+    def __init__(self, cell: driver.CellSource, params: Params, out: Instrumented,
                  engine: driver.Engine):
-        self.smap, self.filename, self.params, self.out, self.engine = smap, filename, params, out, engine
+        self.cell, self.params, self.out, self.engine = cell, params, out, engine
+        self.smap: ScopeMap = cell.scopes
         self.unit: driver.Unit | None = None     # the scope being rewritten (None: not JIT-able)
-        self.loop_infos: dict[int, LoopInfo] = {}
+        self.scope: Scope | None = None
         self.in_function = False
         self.in_class = False
         self.qual: list[str] = []
 
     # -- scopes ---------------------------------------------------------------------
     def rewrite_module(self, tree: ast.Module) -> None:
-        code = compile_module(tree, self.smap.root, self.filename, self.loop_infos)
-        self.unit = self._register(code, "<module>")
+        self.unit = self._register("<module>", 0, "<module>", "<module>")
+        self.scope = self.smap.root
         tree.body = self._body(tree.body)
 
-    def _register(self, code: CodeUnit, scope: str) -> driver.Unit:
-        unit = driver.Unit(code, self.params, scope)
+    def _register(self, name: str, lineno: int, qualname: str, scope: str) -> driver.Unit:
+        unit = driver.Unit(self.cell, self.params, scope, name, lineno, qualname)
         self.out.units.append(unit)
         return unit
 
@@ -85,7 +113,7 @@ class _Rewriter(ast.NodeTransformer):
         return self._function(node)
 
     def _function(self, node) -> ast.AST:
-        saved = (self.unit, self.in_function, self.in_class)
+        saved = (self.unit, self.scope, self.in_function, self.in_class)
         self.qual.append(node.name)
         qualname = ".".join(self.qual)
         scope = self.smap.for_function(node)
@@ -94,14 +122,14 @@ class _Rewriter(ast.NodeTransformer):
             self._reject(f"function {qualname}", node.lineno, str(bad))
             self.unit = None
         else:
-            code = compile_function(node, scope, self.filename, qualname, self.loop_infos)
-            self.unit = self._register(code, f"function {qualname}")
+            self.unit = self._register(node.name, node.lineno, qualname, f"function {qualname}")
+        self.scope = scope
         self.in_function, self.in_class = True, False
         self.qual.append("<locals>")
         node.body = self._body(node.body)
         self.qual.pop()
         self.qual.pop()
-        self.unit, self.in_function, self.in_class = saved
+        self.unit, self.scope, self.in_function, self.in_class = saved
         return node
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
@@ -128,16 +156,16 @@ class _Rewriter(ast.NodeTransformer):
         return out
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
+        if not isinstance(node, ast.stmt):
+            return node
         for name in ("body", "orelse", "finalbody"):
-            if isinstance(getattr(node, name, None), list) and all(
-                    isinstance(s, ast.stmt) for s in getattr(node, name)):
-                setattr(node, name, self._body(getattr(node, name)))
-        if isinstance(node, ast.Try):
-            for h in node.handlers:
-                h.body = self._body(h.body)
-        if isinstance(node, ast.Match):
-            for c in node.cases:
-                c.body = self._body(c.body)
+            stmts = getattr(node, name, None)
+            if isinstance(stmts, list) and stmts and isinstance(stmts[0], ast.stmt):
+                setattr(node, name, self._body(stmts))
+        for h in getattr(node, "handlers", ()):
+            h.body = self._body(h.body)
+        for c in getattr(node, "cases", ()):
+            c.body = self._body(c.body)
         return node
 
     def visit_For(self, node: ast.For) -> ast.AST | list[ast.stmt]:
@@ -147,79 +175,88 @@ class _Rewriter(ast.NodeTransformer):
         return self._loop(node)
 
     def _loop(self, node: ast.For | ast.While) -> ast.AST | list[ast.stmt]:
-        info = self.loop_infos.get(id(node)) if self.unit is not None else None
+        unit = self.unit
+        reject = check_loop(node, self.scope) if unit is not None else None
+        dispatch = self._raise_dispatch_lines(node) if unit is not None and reject is None else None
         node.body = self._body(node.body)
         node.orelse = self._body(node.orelse)
-        scope = self.unit.scope if self.unit else ".".join(self.qual) or "<module>"
-        if info is None:
+        if unit is None:
             if self.in_class:
                 self._reject(f"class {'.'.join(self.qual)}", node.lineno,
                              f"loop in class body at line {node.lineno}: NYI")
             return node
-        if not info.jitable:
-            self._reject(scope, node.lineno, str(info.reject))
+        if reject is not None:
+            self._reject(unit.scope, node.lineno, str(reject))
             return node
-        loop = self.engine.new_loop(self.unit, info)
+        assigned = assigned_locals(node, self.scope) if self.in_function else []
+        loop = self.engine.new_loop(unit, node.lineno, node.col_offset, assigned)
         self.out.loops.append(loop)
-        return self._instrument(node, loop)
+        return self._instrument(node, loop, dispatch)
 
-    def _instrument(self, node: ast.For | ast.While, loop: driver.Loop) -> list[ast.stmt]:
-        k = loop.id
-        c, it, r, v = f"{PREFIX}c{k}", f"{PREFIX}i{k}", f"{PREFIX}r", f"{PREFIX}v"
-        rt = f"{driver.RUNTIME_NAME}.L[{k}]"
-        is_for = isinstance(node, ast.For)
-        before = _stmts(f"{c} = {rt}.budget")
-        if is_for:
-            before += _stmts(f"{it} = {driver.RUNTIME_NAME}.iter(0)")
-            _relocate(before, node.iter)
-            before[-1].value.args[0] = node.iter  # type: ignore[attr-defined]
-            node.iter = ast.copy_location(ast.Name(it, ast.Load()), node.iter)
-        hot = _stmts(f"{r} = {rt}.hot({driver.RUNTIME_NAME}.locals(), "
-                     f"{driver.RUNTIME_NAME}.globals(), {it if is_for else 'None'})")
-        if loop.info.assigned:
-            hot += _stmts(f"{v} = {r}.vals")
-            for i, name in enumerate(loop.info.assigned):
-                hot += _stmts(f"if {v}[{i}] is not {driver.RUNTIME_NAME}.UNBOUND: {name} = {v}[{i}]")
-        hot += _stmts(f"{c} = {r}.budget")
-        _relocate(hot, node)
-        hot.append(self._raise_dispatch(node, r))
-        tail = _stmts(f"if {r}.kind == {driver.RESUME}: continue")
-        if self.in_function:
-            tail += _stmts(f"if {r}.kind == {driver.RETURN}: return {r}.value")
-        tail += _stmts("break")
-        hot += _relocate(tail, node)
-        check = _relocate(_stmts(f"{c} -= 1\nif {c} <= 0: pass"), node)
-        check[1].body = hot  # type: ignore[attr-defined]
-        node.body = check + node.body
-        after = _relocate(_stmts(f"{rt}.budget = {c}"), node)
-        if not is_for:
-            _relocate(before, node)
-        return before + [node] + after
-
-    def _raise_dispatch(self, loop: ast.For | ast.While, r: str) -> ast.stmt:
-        """`raise` the handed-back exception from a statement located at its own line."""
+    @staticmethod
+    def _raise_dispatch_lines(loop: ast.For | ast.While) -> list[ast.AST]:
+        """The first node on each source line of the loop (before it is rewritten)."""
         by_line: dict[int, ast.AST] = {}
         for sub in ast.walk(loop):
             line = getattr(sub, "lineno", None)
             if isinstance(sub, (ast.stmt, ast.expr)) and line is not None and line not in by_line:
                 by_line[line] = sub
-        outer = _relocate(_stmts(f"if {r}.exc is not None: pass"), loop)[0]
+        return [n for line, n in sorted(by_line.items()) if line != loop.lineno]
+
+    def _instrument(self, node: ast.For | ast.While, loop: driver.Loop,
+                    dispatch: list[ast.AST]) -> list[ast.stmt]:
+        b = _Build(node)
+        k = loop.id
+        c, it, r, v = f"{PREFIX}c{k}", f"{PREFIX}i{k}", f"{PREFIX}r", f"{PREFIX}v"
+        is_for = isinstance(node, ast.For)
+        before: list[ast.stmt] = [b.assign(c, b.attr(b.loop(k), "budget"))]
+        if is_for:
+            before.append(b.assign(it, b.call(b.rt("iter"), node.iter)))
+            node.iter = _Build(node.iter).name(it)
+        hot: list[ast.stmt] = [b.assign(r, b.call(
+            b.attr(b.loop(k), "hot"), b.call(b.rt("locals")), b.call(b.rt("globals")),
+            b.name(it) if is_for else b.const(None)))]
+        if loop.assigned:
+            hot.append(b.assign(v, b.attr(b.name(r), "vals")))
+            for i, name in enumerate(loop.assigned):
+                item = ast.Subscript(b.name(v), b.const(i), ast.Load(), **b.pos)
+                hot.append(b.if_(b.compare(item, ast.IsNot(), b.rt("UNBOUND")),
+                                 [ast.Assign([b.name(name, True)],
+                                             ast.Subscript(b.name(v), b.const(i), ast.Load(), **b.pos),
+                                             **b.pos)]))
+        hot.append(b.assign(c, b.attr(b.name(r), "budget")))
+        hot.append(self._raise_dispatch(node, r, dispatch))
+        kind = b.attr(b.name(r), "kind")
+        hot.append(b.if_(b.compare(kind, ast.Eq(), b.const(driver.RESUME)), [ast.Continue(**b.pos)]))
+        if self.in_function:
+            hot.append(b.if_(b.compare(b.attr(b.name(r), "kind"), ast.Eq(), b.const(driver.RETURN)),
+                             [ast.Return(b.attr(b.name(r), "value"), **b.pos)]))
+        hot.append(ast.Break(**b.pos))
+        check = [ast.AugAssign(b.name(c, True), ast.Sub(), b.const(1), **b.pos),
+                 b.if_(b.compare(b.name(c), ast.LtE(), b.const(0)), hot)]
+        node.body = check + node.body
+        after = ast.Assign([ast.Attribute(b.loop(k), "budget", ast.Store(), **b.pos)], b.name(c), **b.pos)
+        return before + [node, after]
+
+    @staticmethod
+    def _raise_dispatch(loop: ast.For | ast.While, r: str, lines: list[ast.AST]) -> ast.stmt:
+        """`raise` the handed-back exception from a statement located at its own line."""
+        b = _Build(loop)
         body: list[ast.stmt] = []
-        for line, like in sorted(by_line.items()):
-            if line == loop.lineno:
-                continue
-            body += _relocate(_stmts(f"if {r}.line == {line}: raise {r}.exc"), like)
-        body += _relocate(_stmts(f"raise {r}.exc"), loop)
-        outer.body = body  # type: ignore[attr-defined]
-        return outer
+        for like in lines:
+            bl = _Build(like)
+            bl.pos.update(end_lineno=like.end_lineno, end_col_offset=like.end_col_offset)
+            body.append(bl.if_(bl.compare(bl.attr(bl.name(r), "line"), ast.Eq(), bl.const(like.lineno)),
+                               [ast.Raise(bl.attr(bl.name(r), "exc"), None, **bl.pos)]))
+        body.append(ast.Raise(b.attr(b.name(r), "exc"), None, **b.pos))
+        return b.if_(b.compare(b.attr(b.name(r), "exc"), ast.IsNot(), b.const(None)), body)
 
 
 def instrument(tree: ast.Module, source: str, filename: str, params: Params,
                engine: driver.Engine | None = None) -> Instrumented:
     """Rewrite `tree` (parsed from `source`) in place and register its units and loops."""
     engine = engine or driver.engine
-    smap = analyse(source, filename)
+    cell = driver.CellSource(source, filename, analyse(source, filename))
     out = Instrumented(tree)
-    _Rewriter(smap, filename, params, out, engine).rewrite_module(tree)
-    ast.fix_missing_locations(tree)
+    _Rewriter(cell, params, out, engine).rewrite_module(tree)
     return out

@@ -7,7 +7,7 @@ def show_run(run) -> None:
     from IPython.display import HTML, display
     rows = []
     for loop in run.loops:
-        rows.append(f"<tr><td>{loop.id}</td><td>{loop.scope}</td><td>{loop.info.line}</td>"
+        rows.append(f"<tr><td>{loop.id}</td><td>{loop.scope}</td><td>{loop.line}</td>"
                     f"<td>{loop.hot_count}</td><td>{loop.iterations}</td></tr>")
     rej = "".join(f"<li>{scope}: {reason}</li>" for scope, _, reason in run.rejects)
     display(HTML("<b>jitnb</b>: loops<table><tr><th>id</th><th>scope</th><th>line</th>"

@@ -37,6 +37,7 @@ class LoopInfo:
     index: int
     kind: str                 # "for" | "while"
     line: int
+    col: int = 0
     header_pc: int = -1
     body_pc: int = -1
     exit_pc: int = -1
@@ -217,11 +218,10 @@ class Compiler:
         self.place(end)
 
     def _loop_info(self, node: ast.For | ast.While, kind: str) -> LoopInfo:
-        info = LoopInfo(len(self.unit.loops), kind, node.lineno, reject=check_loop(node, self.scope))
+        info = LoopInfo(len(self.unit.loops), kind, node.lineno, node.col_offset,
+                        reject=check_loop(node, self.scope))
         if not self.unit.is_module:
-            stored = {n.id for part in ([node.target] if kind == "for" else []) + list(node.body)
-                      for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-            info.assigned = [n for n in self.unit.localnames if n in stored]
+            info.assigned = assigned_locals(node, self.scope)
         self.unit.loops.append(info)
         self.node_map[id(node)] = info
         return info
@@ -488,6 +488,14 @@ class Compiler:
         if node.format_spec is not None:
             self.expr(node.format_spec)
         self.emit(O.FORMAT_VALUE, (node.conversion, node.format_spec is not None))
+
+
+def assigned_locals(node: ast.For | ast.While, scope: Scope) -> list[str]:
+    """The fast locals a loop may rebind (its target and body), in a fixed order."""
+    parts = ([node.target] if isinstance(node, ast.For) else []) + list(node.body)
+    stored = {mangle(n.id, scope.class_name) for part in parts for n in ast.walk(part)
+              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return sorted(n for n in stored if scope.kind_of(n) == "fast")
 
 
 def compile_module(tree: ast.Module, scope: Scope, filename: str,
