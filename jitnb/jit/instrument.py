@@ -176,8 +176,12 @@ class _Rewriter(ast.NodeTransformer):
 
     def _loop(self, node: ast.For | ast.While) -> ast.AST | list[ast.stmt]:
         unit = self.unit
-        reject = check_loop(node, self.scope) if unit is not None else None
-        dispatch = self._raise_dispatch_lines(node) if unit is not None and reject is None else None
+        reject = dispatch = None
+        if unit is not None:
+            nodes = list(ast.walk(node))
+            reject = check_loop(node, self.scope, nodes)
+            if reject is None:
+                dispatch = self._raise_dispatch_lines(node, nodes)
         node.body = self._body(node.body)
         node.orelse = self._body(node.orelse)
         if unit is None:
@@ -194,10 +198,10 @@ class _Rewriter(ast.NodeTransformer):
         return self._instrument(node, loop, dispatch)
 
     @staticmethod
-    def _raise_dispatch_lines(loop: ast.For | ast.While) -> list[ast.AST]:
+    def _raise_dispatch_lines(loop: ast.For | ast.While, nodes: list[ast.AST]) -> list[ast.AST]:
         """The first node on each source line of the loop (before it is rewritten)."""
         by_line: dict[int, ast.AST] = {}
-        for sub in ast.walk(loop):
+        for sub in nodes:
             line = getattr(sub, "lineno", None)
             if isinstance(sub, (ast.stmt, ast.expr)) and line is not None and line not in by_line:
                 by_line[line] = sub

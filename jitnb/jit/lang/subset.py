@@ -53,24 +53,31 @@ class Reject:
 
 def unsupported(node: ast.AST) -> Reject | None:
     """First construct in `node` (a statement or expression) outside the subset."""
+    default = getattr(node, "lineno", 0)
     for sub in ast.walk(node):
-        line = getattr(sub, "lineno", getattr(node, "lineno", 0))
-        if isinstance(sub, AUX):
-            continue
-        if not isinstance(sub, STMTS + EXPRS):
-            name = _NAMES.get(type(sub), type(sub).__name__)
-            return Reject(name, line)
-        if isinstance(sub, ast.Call) and any(isinstance(k, ast.keyword) and k.arg is None
-                                             for k in sub.keywords):
-            return Reject("**kwargs call", line)
-        if isinstance(sub, ast.Dict) and any(k is None for k in sub.keys):
-            return Reject("dict unpacking", line)
-        if isinstance(sub, ast.Raise) and sub.cause is not None:
-            return Reject("raise ... from", line)
-        if isinstance(sub, ast.Name) and sub.id in FRAME_BUILTINS:
-            return Reject(f"{sub.id}()", line, "inspects the calling frame")
-        if isinstance(sub, ast.NamedExpr) and not isinstance(sub.target, ast.Name):
-            return Reject("assignment expression", line)
+        bad = _bad_node(sub, default)
+        if bad:
+            return bad
+    return None
+
+
+def _bad_node(sub: ast.AST, default_line: int) -> Reject | None:
+    """Whether this one node (not its children) is outside the subset."""
+    if isinstance(sub, AUX):
+        return None
+    line = getattr(sub, "lineno", default_line)
+    if not isinstance(sub, STMTS + EXPRS):
+        return Reject(_NAMES.get(type(sub), type(sub).__name__), line)
+    if isinstance(sub, ast.Call) and any(k.arg is None for k in sub.keywords):
+        return Reject("**kwargs call", line)
+    if isinstance(sub, ast.Dict) and any(k is None for k in sub.keys):
+        return Reject("dict unpacking", line)
+    if isinstance(sub, ast.Raise) and sub.cause is not None:
+        return Reject("raise ... from", line)
+    if isinstance(sub, ast.Name) and sub.id in FRAME_BUILTINS:
+        return Reject(f"{sub.id}()", line, "inspects the calling frame")
+    if isinstance(sub, ast.NamedExpr) and not isinstance(sub.target, ast.Name):
+        return Reject("assignment expression", line)
     return None
 
 
@@ -88,28 +95,28 @@ def check_function(node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope | 
     return None
 
 
-def check_loop(node: ast.For | ast.While, scope: Scope | None) -> Reject | None:
-    """Whether one loop may be handed to jitnb when it gets hot."""
+def check_loop(node: ast.For | ast.While, scope: Scope | None,
+               nodes: list[ast.AST] | None = None) -> Reject | None:
+    """Whether one loop may be handed to jitnb when it gets hot.
+
+    `nodes` may pass ``list(ast.walk(node))`` when the caller has it already."""
     if node.orelse:
         kw = "for" if isinstance(node, ast.For) else "while"
         return Reject(f"{kw}-else", node.lineno)
-    parts: list[ast.AST] = list(node.body)
-    if isinstance(node, ast.For):
-        parts += [node.iter, node.target]
-    else:
-        parts.append(node.test)
-    for part in parts:
-        bad = unsupported(part)
+    if nodes is None:
+        nodes = list(ast.walk(node))
+    function = scope is not None and scope.kind == "function"
+    for sub in nodes[1:]:
+        bad = _bad_node(sub, node.lineno)
         if bad:
             return bad
-    if scope is not None and scope.kind == "function":
-        for sub in (n for p in parts for n in ast.walk(p)):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+        if function and isinstance(sub, ast.Name):
+            if isinstance(sub.ctx, ast.Store):
                 if sub.id in scope.frees:
                     return Reject(f"assignment to nonlocal {sub.id!r}", sub.lineno)
                 if sub.id in scope.cells:
                     return Reject(f"assignment to {sub.id!r}, captured by a closure,", sub.lineno)
-            if isinstance(sub, ast.Name) and sub.id in scope.nonlocal_writes:
+            if sub.id in scope.nonlocal_writes:
                 return Reject(f"variable {sub.id!r}, rebound by an inner function,", sub.lineno)
     return None
 
