@@ -97,3 +97,17 @@ def test_abort_reasons_and_blacklist():
     aborts = [e for e in run.events if e.kind == "trace-abort"]
     assert aborts and aborts[0].reason == "attribute 'append' of list: NYI" and aborts[0].line == 3
     assert any(e.kind == "blacklisted" for e in run.events)
+
+
+def test_listing_links_source_ir_guards_and_machine_code():
+    src = "def f(n):\n    s = 0\n    for i in range(n):\n        if i % 3 == 0:\n            s += i\n    return s\nr = f(1000)\n"
+    run = jitnb.run(src, threshold=10)
+    text = run.loops[0].listing()
+    assert "-- source" in text and "    4 |         if i % 3 == 0:" in text
+    assert "IR before optimisation" in text and "guard_false(" in text and "failed" in text
+    from jitnb.jit.backend import host_arch
+    if run.loops[0].compiled.executor.name.endswith("native"):
+        assert host_arch() == "x86_64" and ("jge" in text or "jl" in text)
+    from jitnb.widgets import run_html
+    page = run_html(run)
+    assert "jitnb-l" in page and "machine code" in page and "guard" in page

@@ -120,6 +120,15 @@ class Loop:
             frame.stack.append(it)
         return self.engine.run_iteration(self, frame)
 
+    def listing(self) -> str:
+        """Source, IR before/after optimisation, guards and machine code, as text."""
+        from .listing import build
+        data = build(self)
+        if data is None:
+            why = "; ".join(self.abort_reasons) or "not compiled yet"
+            return f"loop {self.id} — {self.scope}, line {self.line}: {why}"
+        return data.text()
+
     def __repr__(self) -> str:
         return f"<loop {self.id} {self.scope} line {self.line}>"
 

@@ -1,15 +1,33 @@
-"""Inline views of what the JIT did; each reads only events and listings."""
+"""Inline views of what the JIT did; each reads only events, loops' statistics and listings."""
 from __future__ import annotations
+
+import html
+
+
+def run_html(run) -> str:
+    """A run's loops (hot counts, compile state), the reasons code stayed with CPython,
+    and the listing of every compiled loop."""
+    from ..jit.listing import build
+    e = html.escape
+    rows = []
+    listings = []
+    for loop in run.loops:
+        c = loop.compiled
+        state = (f"compiled ({e(c.executor.name)}), entered {c.entries}×" if c is not None
+                 else "blacklisted: " + e("; ".join(loop.abort_reasons[-1:])) if loop.blacklisted
+                 else e("; ".join(loop.abort_reasons[-1:])) or "interpreted")
+        rows.append(f"<tr><td>{loop.id}</td><td>{e(loop.scope)}</td><td>{loop.line}</td>"
+                    f"<td>{loop.hot_count}</td><td>{state}</td></tr>")
+        data = build(loop)
+        if data is not None:
+            listings.append(data.html())
+    rej = "".join(f"<li>{e(scope)}: {e(reason)}</li>" for scope, _, reason in run.rejects)
+    return ("<div><b>jitnb</b>: loops<table><tr><th>id</th><th>scope</th><th>line</th>"
+            "<th>handed over</th><th>state</th></tr>" + "".join(rows) + "</table>"
+            + (f"not JIT-able:<ul>{rej}</ul>" if rej else "") + "".join(listings) + "</div>")
 
 
 def show_run(run) -> None:
-    """Display a summary of a run: loops, hot counts, and reasons code stayed with CPython."""
+    """Display `run_html(run)` in the notebook."""
     from IPython.display import HTML, display
-    rows = []
-    for loop in run.loops:
-        rows.append(f"<tr><td>{loop.id}</td><td>{loop.scope}</td><td>{loop.line}</td>"
-                    f"<td>{loop.hot_count}</td><td>{loop.iterations}</td></tr>")
-    rej = "".join(f"<li>{scope}: {reason}</li>" for scope, _, reason in run.rejects)
-    display(HTML("<b>jitnb</b>: loops<table><tr><th>id</th><th>scope</th><th>line</th>"
-                 "<th>handed over</th><th>iterations by jitnb</th></tr>" + "".join(rows)
-                 + "</table>" + (f"not JIT-able:<ul>{rej}</ul>" if rej else "")))
+    display(HTML(run_html(run)))

@@ -1,0 +1,123 @@
+"""Listings of compiled loops: source lines, IR before and after optimisation, guards with
+their snapshots and failure counts, and the machine code of each IR op (cross-linked).
+
+``build(loop)`` gives plain data (what the widgets read); ``Listing.text()`` is the
+terminal and event-log form, ``Listing.html()`` the notebook form.
+"""
+from __future__ import annotations
+
+import html
+import linecache
+from dataclasses import dataclass, field
+
+from .ir import ops as I
+from .ir.trace import Namer, format_op, print_trace
+
+
+@dataclass
+class OpRow:
+    index: int
+    ir: str
+    line: int
+    guard: int | None = None          # guard number, for guards
+    failures: int = 0
+    asm: list[tuple[int, str, str, str]] = field(default_factory=list)  # (addr, hex, mnemonic, operands)
+
+
+@dataclass
+class Listing:
+    loop_id: int
+    scope: str
+    line: int
+    target: str
+    entries: int
+    source: list[tuple[int, str]]
+    before: str
+    rows: list[OpRow]
+    exits: list[tuple[int, list[tuple[int, str, str, str]]]]   # guard -> exit stub instructions
+    aborts: list[str]
+    code_bytes: int = 0
+
+    def text(self) -> str:
+        out = [f"loop {self.loop_id} — {self.scope}, line {self.line} — {self.target}, "
+               f"entered {self.entries} times, {self.code_bytes} bytes of code"]
+        out.append("-- source")
+        out += [f"{n:5} | {t}" for n, t in self.source]
+        out.append(f"-- IR before optimisation ({self.before.count(chr(10)) + 1} ops)")
+        out.append(self.before)
+        out.append(f"-- IR after optimisation ({len(self.rows)} ops) and machine code")
+        for r in self.rows:
+            tail = f"    # line {r.line}" + (f", failed {r.failures}x" if r.guard is not None else "")
+            out.append(f"{r.index:4}: {r.ir}{tail}")
+            out += [f"        {a:12x}  {h:<22} {m} {o}".rstrip() for a, h, m, o in r.asm]
+        if self.aborts:
+            out.append("-- aborted attempts")
+            out += [f"  {a}" for a in self.aborts]
+        return "\n".join(out)
+
+    def html(self) -> str:
+        e = html.escape
+        lid = f"jitnb-l{self.loop_id}"
+        rows = []
+        for r in self.rows:
+            cls = "guard" if r.guard is not None else ""
+            fail = (f"<span class='fail'>failed {r.failures}×</span>" if r.guard is not None else "")
+            asm = "<br>".join(f"<span class='addr'>{a:x}</span> {e(m)} {e(o)}" for a, _, m, o in r.asm)
+            rows.append(f"<tr id='{lid}-op{r.index}' class='{cls}'><td class='ln'>"
+                        f"<a href='#{lid}-src{r.line}'>{r.line}</a></td><td><code>{e(r.ir)}</code> {fail}"
+                        f"</td><td><code class='asm'>{asm}</code></td></tr>")
+        src = "".join(f"<tr id='{lid}-src{n}'><td class='ln'>{n}</td><td><code>{e(t)}</code></td></tr>"
+                      for n, t in self.source)
+        aborts = "".join(f"<li>{e(a)}</li>" for a in self.aborts)
+        return (f"<div class='jitnb-listing'><style>.jitnb-listing td{{vertical-align:top;"
+                f"text-align:left;padding:1px 6px}}.jitnb-listing tr.guard{{background:#fff4e0}}"
+                f".jitnb-listing .fail{{color:#b35900}}.jitnb-listing .ln{{color:#888}}"
+                f".jitnb-listing .addr{{color:#888}}.jitnb-listing :target{{background:#e0f0ff}}</style>"
+                f"<b>loop {self.loop_id}</b> — {e(self.scope)}, line {self.line} — {e(self.target)}, "
+                f"entered {self.entries}×, {self.code_bytes} bytes"
+                f"<details open><summary>source</summary><table>{src}</table></details>"
+                f"<details><summary>IR before optimisation</summary><pre>{e(self.before)}</pre></details>"
+                f"<details open><summary>IR after optimisation ↔ machine code</summary>"
+                f"<table><tr><th>line</th><th>IR</th><th>machine code</th></tr>{''.join(rows)}</table>"
+                f"</details>" + (f"<details><summary>aborts</summary><ul>{aborts}</ul></details>"
+                                 if aborts else "") + "</div>")
+
+
+def _source(filename: str, lines: list[int]) -> list[tuple[int, str]]:
+    lo, hi = min(lines), max(lines)
+    return [(n, linecache.getline(filename, n).rstrip("\n")) for n in range(lo, hi + 1)]
+
+
+def build(loop) -> Listing | None:
+    """The listing of a driver Loop (None until it has been compiled)."""
+    c = loop.compiled
+    if c is None:
+        return None
+    trace = c.trace
+    name = Namer(trace)
+    gi = {id(g): k for k, g in enumerate(trace.guards())}
+    image = getattr(c.executor, "image", None)
+    insns: list = []
+    base = 0
+    if image is not None:
+        from ..emu.disasm import disassemble
+        base = getattr(getattr(c.executor, "code", None), "address", 0) or 0
+        insns = disassemble(image.code[:image.code_size], image.arch, base)
+    rows = []
+    for i, op in enumerate(trace.ops):
+        if op.num == I.LABEL:
+            text = "label(" + ", ".join(name(v) for v in trace.inputs) + ")"
+        else:
+            text = format_op(op, name, gi)
+        g = gi.get(id(op))
+        row = OpRow(i, text, op.line or loop.line, g, c.guards[g].failures if g is not None else 0)
+        if image is not None and i < len(image.op_offsets):
+            start, end = image.op_offsets[i]
+            row.asm = [(base + a, raw.hex(), m, o) for a, raw, m, o in insns if start <= a < end]
+        rows.append(row)
+    exits: list = []
+    lines = [r.line for r in rows if r.line] or [loop.line]
+    return Listing(loop.id, loop.scope, loop.line, c.executor.name, c.entries,
+                   _source(loop.unit.cell.filename, lines + [loop.line]),
+                   print_trace(c.recorded.trace), rows, exits, list(loop.abort_reasons),
+                   getattr(image, "code_size", 0))
