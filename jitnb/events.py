@@ -125,6 +125,18 @@ class TraceCompiled(Event):
     t_assemble: float
 
 
+@event("bridge-compiled")
+class BridgeCompiled(Event):
+    loop: int
+    exit: int
+    first_exit: int
+    ops_before: int
+    ops_after: int
+    code_bytes: int
+    target: str
+    seconds: float
+
+
 @event("native-enter")
 class NativeEnter(Event):
     loop: int

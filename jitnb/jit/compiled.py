@@ -22,8 +22,12 @@ from .trace.recorder import INT_MAX, INT_MIN, Loc, Recorded, Resume
 class Executor(Protocol):
     name: str
 
-    def execute(self, inputs: list) -> tuple[int, list]:
-        """Run the trace from `inputs`; return (guard index, fail_args values)."""
+    def execute(self, inputs: list) -> tuple[int, list, int]:
+        """Run the loop from `inputs`; return (exit number, fail_args values, iterations)."""
+
+    def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
+        """From now on, exit `exit` continues in `bridge`, whose guards are numbered
+        from `first_exit`."""
 
 
 class ReferenceExecutor:
@@ -33,18 +37,39 @@ class ReferenceExecutor:
 
     def __init__(self, trace: Trace):
         self.trace = trace
-        self.fail_args = [g.snapshot.fail_args() for g in trace.guards()]
+        self.bridges: dict[int, tuple[Trace, int]] = {}
 
-    def execute(self, inputs: list) -> tuple[int, list]:
-        ex = ir_interp.run(self.trace, inputs)
-        env = {n: v for n, v in ex.values.items()}
+    @staticmethod
+    def _fail_values(ex: ir_interp.Exit) -> list:
         names = {id(v): n for n, v in ex.guard.snapshot.values}
-        return ex.index, [env[names[id(v)]] for v in self.fail_args[ex.index]], ex.iterations
+        return [ex.values[names[id(v)]] for v in ex.guard.snapshot.fail_args()]
+
+    def execute(self, inputs: list) -> tuple[int, list, int]:
+        iterations = 0
+        while True:
+            ex = ir_interp.run(self.trace, inputs)
+            iterations += ex.iterations
+            index, values = ex.index, self._fail_values(ex)
+            while index in self.bridges:
+                bridge, first = self.bridges[index]
+                bx = ir_interp.run(bridge, values, stop_at_jump=True)
+                if bx.index == -2:  # the bridge went back to the loop
+                    inputs = [bx.values[i] for i in range(len(bx.values))]
+                    iterations += 1
+                    break
+                index, values = first + bx.index, self._fail_values(bx)
+            else:
+                return index, values, iterations
+
+    def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
+        self.bridges[exit] = (bridge, first_exit)
 
 
 @dataclass
 class GuardStats:
     failures: int = 0
+    bridge: Trace | None = None     # the bridge attached to this exit
+    bridge_aborts: int = 0
 
 
 @dataclass
@@ -53,13 +78,27 @@ class CompiledLoop:
     recorded: Recorded
     trace: Trace                    # optimised
     executor: Any
-    guards: list[GuardStats] = field(default_factory=list)
+    guards: list[GuardStats] = field(default_factory=list)   # one per exit number
     entries: int = 0
     iterations: int = 0
 
     def __post_init__(self) -> None:
-        self.guard_ops = self.trace.guards()
-        self.guards = [GuardStats() for _ in self.guard_ops]
+        self.exits = self.trace.guards()       # exit number -> guard op (loop, then bridges)
+        self.guards = [GuardStats() for _ in self.exits]
+        self.bridges: list[tuple[int, Recorded, Trace]] = []   # (exit, recorded, optimised)
+
+    @property
+    def guard_ops(self) -> list:
+        return self.exits
+
+    def add_bridge(self, exit: int, recorded: Recorded, trace: Trace) -> None:
+        first = len(self.exits)
+        self.executor.attach_bridge(exit, trace, first)
+        self.guards[exit].bridge = trace
+        new = trace.guards()
+        self.exits.extend(new)
+        self.guards.extend(GuardStats() for _ in new)
+        self.bridges.append((exit, recorded, trace))
 
     # -- entry ------------------------------------------------------------------------
     def unbox(self, frame: Frame) -> list | None:
@@ -100,10 +139,11 @@ class CompiledLoop:
         index, values, iterations = self.executor.execute(inputs)
         self.iterations += iterations
         self.guards[index].failures += 1
-        guard = self.guard_ops[index]
+        guard = self.exits[index]
         self.box(frame, guard.snapshot.resume, guard.snapshot, values)
         emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
+        self.last_exit = index
         return True
 
     def box(self, frame: Frame, resume: Resume, snapshot, values: list) -> None:

@@ -168,6 +168,7 @@ class Engine:
                     continue
                 if not loop.compiled.run(frame):
                     break  # the frame does not match the trace: CPython goes on
+                self.maybe_bridge(loop, frame)
         except BaseException as exc:  # handed back to CPython, raised at the user's line
             ev.emit(ev.InterpLeave(loop.id, "raise", iterations, time.perf_counter() - t0))
             return Handback(RESUME, self._written(loop, frame), self._budget(loop),
@@ -178,26 +179,72 @@ class Engine:
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
 
+    def maybe_bridge(self, loop: Loop, frame: Frame) -> None:
+        """After a guard failure: if that guard fails often, trace a bridge from it (the
+        frame is at the guard's resume point; recording finishes the iteration for real)."""
+        compiled = loop.compiled
+        exit = compiled.last_exit
+        stats = compiled.guards[exit]
+        params = loop.unit.params
+        if (stats.bridge is not None or stats.failures < params.trace_eagerness
+                or stats.bridge_aborts >= params.max_retrace):
+            return
+        from .trace.recorder import Recorder
+        snap = compiled.exits[exit].snapshot
+        from .backend.pipeline import compile_bridge
+
+        def record():
+            return Recorder(frame, loop.info, self.interp, params.trace_limit,
+                            bridge_from=snap, target=compiled.recorded).record()
+
+        def done(recorded, t_record):
+            compile_bridge(loop, compiled, exit, recorded, params, t_record)
+
+        if not self._attempt(loop, snap.line, record, done):
+            stats.bridge_aborts += 1
+
     def trace_loop(self, loop: Loop, frame: Frame) -> None:
         """Record one iteration (running it for real), then optimise and compile the trace."""
-        from .trace.recorder import Abort, Recorder
+        from .backend.pipeline import compile_loop
+        from .trace.recorder import Recorder
         params = loop.unit.params
-        t0 = time.perf_counter()
-        ev.emit(ev.TraceStart(loop.id, loop.line))
-        try:
-            recorded = Recorder(frame, loop.info, self.interp, params.trace_limit).record()
-        except Abort as a:
+
+        def record():
+            return Recorder(frame, loop.info, self.interp, params.trace_limit).record()
+
+        def done(recorded, t_record):
+            loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
+
+        if not self._attempt(loop, loop.line, record, done):
             loop.aborts += 1
-            ev.emit(ev.TraceAbort(loop.id, a.reason, a.line, time.perf_counter() - t0))
-            loop.abort_reasons.append(str(a))
             if loop.aborts >= params.max_retrace:
                 loop.blacklisted = True
-                ev.emit(ev.Blacklisted(loop.id, str(a)))
-            # the recorder ran the bytecode for real: continue the iteration plainly
-            return
-        t1 = time.perf_counter()
-        from .backend.pipeline import compile_loop
-        loop.compiled = compile_loop(loop, recorded, params, t_record=t1 - t0)
+                ev.emit(ev.Blacklisted(loop.id, loop.abort_reasons[-1]))
+
+    def _attempt(self, loop: Loop, line: int, record, done) -> bool:
+        """Record then compile; False (with a trace-abort event) if either gives up.
+
+        The user's exceptions raised while recording propagate unchanged; any other
+        failure of the JIT is an abort, so the program's result never depends on it."""
+        from .trace.recorder import Abort, UserRaised
+        t0 = time.perf_counter()
+        ev.emit(ev.TraceStart(loop.id, line))
+        user_error = None
+        try:
+            recorded = record()
+            done(recorded, time.perf_counter() - t0)
+            return True
+        except UserRaised as u:
+            user_error = u.exc
+        except Abort as a:
+            reason, where = a.reason, a.line
+        except Exception as e:  # an internal limitation or bug: keep running correctly
+            reason, where = f"internal error: {type(e).__name__}: {e}", line
+        if user_error is not None:
+            raise user_error  # outside the handler: its context stays the user's
+        loop.abort_reasons.append(f"{reason} at line {where}")
+        ev.emit(ev.TraceAbort(loop.id, reason, where, time.perf_counter() - t0))
+        return False
 
     @staticmethod
     def _written(loop: Loop, frame: Frame) -> tuple:

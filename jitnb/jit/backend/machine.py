@@ -38,6 +38,13 @@ class NativeExecutor:
         kinds = self.fail_kinds[index]
         return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
 
+    def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
+        try:
+            from . import compile_bridge
+        except ImportError:
+            raise NotImplementedError("native bridges: NYI") from None
+        raise NotImplementedError("native bridges: not wired yet")
+
     def free(self) -> None:
         self.code.free()
 

@@ -38,3 +38,18 @@ def _executor(trace, params: Params):
         if ex is not None:
             return ex, ex.code_size, ex.name
     return ReferenceExecutor(trace), 0, "reference"
+
+
+def compile_bridge(loop, compiled: CompiledLoop, exit: int, recorded, params: Params,
+                   t_record: float) -> None:
+    """Optimise a bridge recorded from `exit` and attach it to the compiled loop."""
+    t0 = time.perf_counter()
+    loop_inputs = compiled.trace.inputs
+    verify(recorded.trace, loop_inputs)
+    trace = optimize(recorded.trace, params.opts())
+    verify(trace, loop_inputs)
+    first = len(compiled.exits)
+    compiled.add_bridge(exit, recorded, trace)
+    ev.emit(ev.BridgeCompiled(loop.id, exit, first, len(recorded.trace.ops), len(trace.ops),
+                              getattr(compiled.executor, "last_bridge_bytes", 0),
+                              compiled.executor.name, t_record + time.perf_counter() - t0))

@@ -110,7 +110,10 @@ def evaluate(num: int, args: list, descr: Any = None) -> Any:
     return PURE[num](*args)
 
 
-def run(trace: Trace, inputs: list, max_iterations: int | None = None) -> Exit:
+def run(trace: Trace, inputs: list, max_iterations: int | None = None,
+        stop_at_jump: bool = False) -> Exit:
+    """Run until a guard fails (or, with `stop_at_jump`, until the first jump: a bridge
+    returns ``Exit(guard=jump op, index=-2, values={position: value})``)."""
     guard_no = {id(g): i for i, g in enumerate(trace.guards())}
     env: dict[int, Any] = {id(v): x for v, x in zip(trace.inputs, inputs)}
 
@@ -126,6 +129,8 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None) -> Exit:
             num = op.num
             if num == O.JUMP:
                 vals = [get(a) for a in op.args]
+                if stop_at_jump:
+                    return Exit(op, -2, dict(enumerate(vals)), iterations)
                 env = {id(v): x for v, x in zip(trace.inputs, vals)}
                 iterations += 1
                 if max_iterations is not None and iterations >= max_iterations:

@@ -255,8 +255,9 @@ def parse_trace(text: str, calls: dict[str, Any] | None = None) -> Trace:
 
 
 # -- verification --------------------------------------------------------------------------
-def verify(trace: Trace) -> None:
-    """Raise AssertionError unless the trace is well formed."""
+def verify(trace: Trace, loop_inputs: list[Input] | None = None) -> None:
+    """Raise AssertionError unless the trace is well formed (a bridge's jump must match
+    `loop_inputs`, the inputs of the loop it goes back to)."""
     ops = trace.ops
     assert ops and ops[0].num == O.LABEL, "trace must start with label"
     assert ops[-1].num in (O.JUMP, O.FINISH), "trace must end with jump or finish"
@@ -281,7 +282,8 @@ def verify(trace: Trace) -> None:
             assert i + 1 < len(ops) and ops[i + 1].num in (O.GUARD_NO_OVERFLOW, O.GUARD_OVERFLOW), \
                 f"{op.name} must be followed by an overflow guard"
         if op.num == O.JUMP:
-            assert [resolve(a).kind for a in op.args] == [v.kind for v in trace.inputs], \
+            target = loop_inputs if loop_inputs is not None else trace.inputs
+            assert [resolve(a).kind for a in op.args] == [v.kind for v in target], \
                 "jump arguments must match the label"
         if op.kind != "n":
             defined.add(id(op))

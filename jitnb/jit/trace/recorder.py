@@ -27,6 +27,14 @@ INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 EXACT_FLOAT_INT = 1 << 53
 
 
+class UserRaised(Exception):
+    """The user's code raised while the recorder was running it: not a tracing problem."""
+
+    def __init__(self, exc: BaseException):
+        super().__init__(repr(exc))
+        self.exc = exc
+
+
 class Abort(Exception):
     def __init__(self, reason: str, line: int):
         super().__init__(f"{reason} at line {line}")
@@ -106,11 +114,20 @@ class Recorded:
     lines: list[int] = field(default_factory=list)
 
 
+def _position(items: list, v: Any) -> int:
+    for i, x in enumerate(items):
+        if x is v:
+            return i
+    raise KeyError(v)
+
+
 class Recorder:
     """Records one iteration of `loop`, starting with `frame` at the loop header."""
 
-    def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int):
+    def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
+                 bridge_from: Snapshot | None = None, target: "Recorded | None" = None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
+        self.bridge = bridge_from is not None
         self.unit = frame.unit
         self.inputs: list[Input] = []
         self.specs: list[InputSpec] = []
@@ -122,7 +139,14 @@ class Recorder:
         self.stack: list[Any] = []
         self.lines: list[int] = []
         self.line = loop.line
-        self._start()
+        if self.bridge:
+            assert target is not None
+            self.target = target
+            self.checks, self.builtin_checks = target.checks, target.builtin_checks
+            self._start_bridge(bridge_from)
+        else:
+            self.target = None
+            self._start()
 
     # -- entry ---------------------------------------------------------------------------
     def _new_input(self, loc: Loc, value: Any, part: str = "", step: int = 0) -> Value:
@@ -134,6 +158,8 @@ class Recorder:
         return inp
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
+        if self.bridge and (fits_int(value) or type(value) in (float, bool)):
+            raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
         self.checks.append((loc, value))
@@ -156,6 +182,32 @@ class Recorder:
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
+    def _start_bridge(self, snap: Snapshot) -> None:
+        """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input."""
+        resume: Resume = snap.resume
+        fail_args = snap.fail_args()
+        inputs = [Input(v.kind, i) for i, v in enumerate(fail_args)]
+        self.inputs = inputs
+        by_name: dict[str, Value] = {}
+        for name, v in snap.values:
+            by_name[name] = v if isinstance(v, Const) else inputs[_position(fail_args, v)]
+        self.fast = [Known(UNBOUND)] * len(self.frame.fast)
+        self.stack = [None] * resume.stack_depth
+        for loc, how, what in resume.entries:
+            if how == "obj":
+                sh: Any = Known(what)
+            elif how == "range":
+                name, step = what
+                sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
+            else:
+                sh = Num(by_name[what], resume.pytypes[what])
+            if loc.where == "fast":
+                self.fast[loc.key] = sh
+            elif loc.where == "global":
+                self.globals[loc.key] = sh
+            else:
+                self.stack[loc.key] = sh
+
     # -- emission ------------------------------------------------------------------------
     def emit(self, num: int, *args: Value, descr: Any = None) -> Op:
         op = Op(num, list(args), descr=descr, line=self.line)
@@ -166,10 +218,19 @@ class Recorder:
 
     def guard(self, num: int, *args: Value) -> None:
         op = self.emit(num, *args)
+        if self.snapshot is None:
+            self.snapshot = self._make_snapshot(*self._pending)
         op.snapshot = self.snapshot
 
     def take_snapshot(self) -> None:
-        """Record the state before the current bytecode (used by the guards it emits)."""
+        """Remember the state before the current bytecode; the guards it emits share one
+        snapshot of it, built on first use."""
+        self._pending = (self.frame.pc, self.line, list(self.fast), dict(self.globals),
+                         list(self.stack))
+        self.snapshot = None
+
+    def _make_snapshot(self, pc: int, line: int, fast: list, globals_: dict,
+                       stack: list) -> Snapshot:
         values: list[tuple[str, Value]] = []
         entries: list[tuple[Loc, str, Any]] = []
         pytypes: dict[str, type] = {}
@@ -182,19 +243,20 @@ class Recorder:
                 entries.append((loc, "ir", name))
             elif isinstance(sh, RangeIter):
                 values.append((name, sh.cur))
+                values.append((name + ".stop", sh.stop))
                 entries.append((loc, "range", (name, sh.step)))
             elif isinstance(sh, Known):
                 entries.append((loc, "obj", sh.obj))
             else:
                 raise Abort("virtual tuple live across a guard: NYI", self.line)
-        for i, sh in enumerate(self.fast):
+        for i, sh in enumerate(fast):
             add(Loc("fast", i), sh)
-        for name, sh in self.globals.items():
+        for name, sh in globals_.items():
             add(Loc("global", name), sh)
-        for i, sh in enumerate(self.stack):
+        for i, sh in enumerate(stack):
             add(Loc("stack", i), sh)
-        resume = Resume(self.frame.pc, self.line, len(self.stack), entries, pytypes)
-        self.snapshot = Snapshot(values, self.line, resume)
+        resume = Resume(pc, line, len(stack), entries, pytypes)
+        return Snapshot(values, line, resume)
 
     # -- driving -------------------------------------------------------------------------
     def record(self) -> Recorded:
@@ -208,7 +270,7 @@ class Recorder:
             if ins.line not in self.lines:
                 self.lines.append(ins.line)
             if ins.op == O.LOOP_HEADER:
-                if ins.arg == self.loop.index and not first:
+                if ins.arg == self.loop.index and (self.bridge or not first):
                     return self._close()
                 if ins.arg != self.loop.index:
                     raise Abort(f"inner loop at line {ins.line}: NYI", ins.line)
@@ -222,7 +284,8 @@ class Recorder:
     def _close(self) -> Recorded:
         self.take_snapshot()
         args: list[Value] = []
-        for spec, inp in zip(self.specs, self.inputs):
+        specs = self.target.inputs if self.bridge else self.specs
+        for spec in specs:
             sh = self._get(spec.loc)
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
@@ -235,11 +298,14 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
+            if loc.where == "free":
+                continue  # free variables are read-only inside JIT-able loops
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
         self.ops.append(Op(I.JUMP, args))
-        self._backfill_globals()
+        if not self.bridge:
+            self._backfill_globals()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines)
 
@@ -268,7 +334,10 @@ class Recorder:
     def concrete(self, arg: Any) -> None:
         ins = self.unit.instrs[self.frame.pc]
         self.frame.pc += 1
-        self.interp.handlers[ins.op](self.frame, arg)
+        try:
+            self.interp.handlers[ins.op](self.frame, arg)
+        except BaseException as e:
+            raise UserRaised(e) from None
 
     def nyi(self, what: str) -> None:
         raise Abort(f"{what}: NYI", self.line)
