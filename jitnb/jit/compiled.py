@@ -104,8 +104,11 @@ class CompiledLoop:
     def unbox(self, frame: Frame) -> list | None:
         """The trace inputs from the frame, or None if the frame does not match the trace."""
         vals: list = []
+        base = len(frame.stack) - self.recorded.header_depth
+        if base < 0:
+            return None
         for spec in self.recorded.inputs:
-            v = _read(frame, spec.loc)
+            v = _read(frame, spec.loc, base)
             if spec.part:
                 if type(v).__name__ != "range_iterator":
                     return None
@@ -121,7 +124,7 @@ class CompiledLoop:
             else:
                 vals.append(int(v) if spec.py is bool else v)
         for loc, obj in self.recorded.checks:
-            if _read(frame, loc) is not obj:
+            if _read(frame, loc, base) is not obj:
                 return None
         for name, obj in self.recorded.builtin_checks:
             if name in frame.globals or frame.builtins.get(name) is not obj:
@@ -133,6 +136,7 @@ class CompiledLoop:
         inputs = self.unbox(frame)
         if inputs is None:
             return False
+        base = len(frame.stack) - self.recorded.header_depth
         self.entries += 1
         t0 = time.perf_counter()
         emit(ev.NativeEnter(self.loop_id, self.executor.name))
@@ -140,13 +144,13 @@ class CompiledLoop:
         self.iterations += iterations
         self.guards[index].failures += 1
         guard = self.exits[index]
-        self.box(frame, guard.snapshot.resume, guard.snapshot, values)
+        self.box(frame, guard.snapshot.resume, guard.snapshot, values, base)
         emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
         self.last_exit = index
         return True
 
-    def box(self, frame: Frame, resume: Resume, snapshot, values: list) -> None:
+    def box(self, frame: Frame, resume: Resume, snapshot, values: list, base: int = 0) -> None:
         """Write the guard's live values back into the interpreter frame."""
         fail_args = snapshot.fail_args()
         by_name: dict[str, Any] = {}
@@ -154,19 +158,19 @@ class CompiledLoop:
             raw = v.value if isinstance(v, Const) else values[_index(fail_args, v)]
             by_name[name] = raw
         stack_objs = list(frame.stack)
-        frame.stack = [None] * resume.stack_depth
+        frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
             if how == "obj":
                 val = what
             elif how == "range":
                 name, step = what
-                it = stack_objs[loc.key]
+                it = stack_objs[base + loc.key]
                 _, (rng,), _ = it.__reduce__()
                 it.__setstate__((by_name[name] - rng.start) // step)
                 val = it
             else:
                 val = resume.pytypes[what](by_name[what])
-            _write(frame, loc, val)
+            _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
 
 
@@ -177,23 +181,23 @@ def _index(items: list, v: Any) -> int:
     raise KeyError(v)
 
 
-def _read(frame: Frame, loc: Loc) -> Any:
+def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "fast":
         return frame.fast[loc.key]
     if loc.where == "global":
         return frame.globals.get(loc.key)
     if loc.where == "free":
         return frame.frees.get(loc.key)
-    return frame.stack[loc.key]
+    return frame.stack[base + loc.key]
 
 
-def _write(frame: Frame, loc: Loc, value: Any) -> None:
+def _write(frame: Frame, loc: Loc, value: Any, base: int = 0) -> None:
     if loc.where == "fast":
         frame.fast[loc.key] = value
     elif loc.where == "global":
         frame.globals[loc.key] = value
     elif loc.where == "stack":
-        frame.stack[loc.key] = value
+        frame.stack[base + loc.key] = value
 
 
 def float_from_bits(bits: int) -> float:

@@ -60,6 +60,14 @@ class Unit:
         self.cell, self.params, self.scope = cell, params, scope
         self.name, self.lineno, self.qualname = name, lineno, qualname
         self._code: CodeUnit | None = None
+        self.loops: list[Loop] = []
+
+    def loop_at(self, index: int) -> "Loop | None":
+        """The instrumented loop with this index in the unit's bytecode."""
+        for loop in self.loops:
+            if loop.info.index == index:
+                return loop
+        return None
 
     @property
     def is_module(self) -> bool:
@@ -143,6 +151,7 @@ class Engine:
 
     def new_loop(self, unit: Unit, line: int, col: int, assigned: list[str]) -> Loop:
         loop = Loop(len(self.loops), unit, line, col, assigned, self)
+        unit.loops.append(loop)
         self.loops.append(loop)
         return loop
 
@@ -156,7 +165,7 @@ class Engine:
         iterations = 0
         try:
             while True:
-                what, value = self.interp.run(frame, info)
+                what, value = self.interp.run(frame, info, self._inner_header(loop.unit))
                 iterations += 1
                 if what != "header":
                     break
@@ -178,6 +187,26 @@ class Engine:
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    def _inner_header(self, unit: Unit):
+        """A callback for the interpreter: loops nested in the one being run also get
+        counted, traced and run as machine code."""
+        def on_header(frame: Frame, index: int) -> bool:
+            inner = unit.loop_at(index)
+            if inner is None or inner.blacklisted or not unit.params.jit:
+                return False
+            if inner.compiled is None:
+                inner.budget -= 1
+                if inner.budget > 0:
+                    return False
+                inner.budget = unit.params.threshold
+                self.trace_loop(inner, frame)
+                return frame.pc != inner.info.header_pc or inner.compiled is not None
+            if not inner.compiled.run(frame):
+                return False
+            self.maybe_bridge(inner, frame)
+            return True
+        return on_header
 
     def maybe_bridge(self, loop: Loop, frame: Frame) -> None:
         """After a guard failure: if that guard fails often, trace a bridge from it (the

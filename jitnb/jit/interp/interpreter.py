@@ -83,11 +83,13 @@ class Interpreter:
         self.handlers = [getattr(self, "op_" + info.name) for info in O.OPS]
 
     # -- driving ----------------------------------------------------------------------
-    def run(self, frame: Frame, loop: LoopInfo | None = None) -> tuple[str, Any]:
+    def run(self, frame: Frame, loop: LoopInfo | None = None, on_header=None) -> tuple[str, Any]:
         """Run from ``frame.pc``.
 
         Returns ``("return", value)``; or, when ``loop`` is given, ``("header", None)``
-        on reaching that loop's header and ``("exit", None)`` on leaving it.
+        on reaching that loop's header and ``("exit", None)`` on leaving it.  At the
+        header of any other loop, ``on_header(frame, index)`` may run that loop (e.g. as
+        machine code) and return True, having moved the frame on.
         Exceptions propagate with ``frame.line`` set to the failing line.
         """
         instrs = frame.unit.instrs
@@ -103,8 +105,11 @@ class Interpreter:
             op = ins.op
             if op == O.RETURN_VALUE:
                 return "return", frame.stack.pop()
-            if op == O.LOOP_HEADER and ins.arg == header:
-                return "header", None
+            if op == O.LOOP_HEADER:
+                if ins.arg == header:
+                    return "header", None
+                if on_header is not None and on_header(frame, ins.arg):
+                    continue
             frame.pc = pc + 1
             handlers[op](frame, ins.arg)
 

@@ -112,6 +112,7 @@ class Recorded:
     checks: list[tuple[Loc, Any]]          # identity checks on entry (known objects)
     builtin_checks: list[tuple[str, Any]]  # names that must resolve to these builtins
     lines: list[int] = field(default_factory=list)
+    header_depth: int = 0                  # stack entries the loop itself has at its header
 
 
 def _position(items: list, v: Any) -> int:
@@ -169,7 +170,10 @@ class Recorder:
         f = self.frame
         for i, v in enumerate(f.fast):
             self.fast.append(self._shadow_value(Loc("fast", i), v))
-        for i, v in enumerate(f.stack):
+        # stack locations are relative to what lies below this loop (enclosing loops' iterators)
+        own = 1 if self.loop.kind == "for" else 0
+        self.base = len(f.stack) - own
+        for i, v in enumerate(f.stack[self.base:]):
             loc = Loc("stack", i)
             if type(v).__name__ == "range_iterator":
                 rng, idx = v.__reduce__()[1][0], v.__reduce__()[2]
@@ -193,6 +197,7 @@ class Recorder:
             by_name[name] = v if isinstance(v, Const) else inputs[_position(fail_args, v)]
         self.fast = [Known(UNBOUND)] * len(self.frame.fast)
         self.stack = [None] * resume.stack_depth
+        self.base = len(self.frame.stack) - resume.stack_depth
         for loc, how, what in resume.entries:
             if how == "obj":
                 sh: Any = Known(what)
@@ -307,7 +312,8 @@ class Recorder:
         if not self.bridge:
             self._backfill_globals()
         trace = Trace(self.inputs, self.ops)
-        return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines)
+        return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
+                        1 if self.loop.kind == "for" else 0)
 
     def _backfill_globals(self) -> None:
         """Globals become inputs when first touched; snapshots taken before that point
