@@ -102,6 +102,8 @@ class Loop:
         self.compiled = None        # CompiledLoop once traced
         self.aborts = 0
         self.abort_reasons: list[str] = []
+        self.retry_soon = False
+        self.left = 0
         self._info: LoopInfo | None = None
 
     @property
@@ -245,6 +247,10 @@ class Engine:
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
 
         if not self._attempt(loop, loop.line, record, done):
+            if loop.abort_reasons[-1].startswith("loop left during tracing") and loop.left < 20:
+                loop.left += 1
+                loop.retry_soon = True  # bad timing, not a bad loop: try again at next entry
+                return
             loop.aborts += 1
             if loop.aborts >= params.max_retrace:
                 loop.blacklisted = True
@@ -284,7 +290,10 @@ class Engine:
         if loop.blacklisted:
             return NEVER
         # a compiled loop is entered from its first iteration
-        return 1 if loop.compiled is not None else loop.unit.params.threshold
+        if loop.compiled is not None or loop.retry_soon:
+            loop.retry_soon = False
+            return 1
+        return loop.unit.params.threshold
 
 
 def strip_traceback(exc: BaseException) -> BaseException:
