@@ -24,7 +24,11 @@ class NativeExecutor:
         self.code_size = image.code_size
         self.input_kinds = [v.kind for v in trace.inputs]
         self.fail_kinds = [[v.kind for v in g.snapshot.fail_args()] for g in trace.guards()]
-        self.frame = (ctypes.c_int64 * image.frame_slots)()
+        self.frame = (ctypes.c_int64 * max(image.frame_slots, 64))()
+        # exit number -> (image, its loaded code, guard index within that image)
+        self.owners: list[tuple] = [(image, self.code, i) for i in range(len(self.fail_kinds))]
+        self.bridge_codes: list = []
+        self.last_bridge_bytes = 0
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
         from ...emu.native import from_slot, to_slot
@@ -39,13 +43,26 @@ class NativeExecutor:
         return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
-        try:
-            from . import compile_bridge
-        except ImportError:
-            raise NotImplementedError("native bridges: NYI") from None
-        raise NotImplementedError("native bridges: not wired yet")
+        from ...emu.native import NativeCode
+        from . import compile_bridge
+        parent_image, parent_code, local = self.owners[exit]
+        image = compile_bridge(bridge, parent_image, parent_code.address, local, first_exit,
+                               self.image, self.code.address)
+        needed = max(image.frame_slots, 1 + max((len(g.snapshot.fail_args())
+                                                 for g in bridge.guards()), default=0))
+        if needed > len(self.frame):
+            raise NotImplementedError("bridge needs a larger frame")
+        code = NativeCode(image)
+        self.bridge_codes.append(code)
+        parent_code.patch_guard(local, code.address + image.entry)
+        for i, g in enumerate(bridge.guards()):
+            self.owners.append((image, code, i))
+            self.fail_kinds.append([v.kind for v in g.snapshot.fail_args()])
+        self.last_bridge_bytes = image.code_size
 
     def free(self) -> None:
+        for code in self.bridge_codes:
+            code.free()
         self.code.free()
 
 
