@@ -819,6 +819,90 @@ def test_image_metadata():
 
 
 @native_only
+def test_reload_entry_and_kinds_metadata():
+    t = parse_trace(SUM_LOOP)
+    img = compile_trace(t)
+    assert img.kind == "loop" and not img.is_bridge and img.first_exit == 0
+    assert 0 < img.reload_offset <= img.loop_offset
+    # the prologue ends with mov r15, rdi; the reload entry loads the label values
+    assert img.instructions()[0][2] == "push"
+    reload = [ins for ins in img.instructions() if img.reload_offset <= ins[0] < img.loop_offset]
+    assert [m for _, _, m, _ in reload][:3] == ["mov"] * 3
+    assert all("r15" in ops for _, _, m, ops in reload if m == "mov")
+    assert img.input_kinds == "iii" and img.guard_kinds == ["iii"]
+    assert img.loop_frame_size == img.frame_size and img.loop_saved_regs == img.saved_regs
+    assert "reload entry" in img.listing(t)
+    for _, stub in img.guard_offsets:                  # room for an absolute jump
+        assert img.code[stub:stub + 13].count(b"\xcc") < 13
+
+
+@native_only
+def test_op_instructions_match_the_listing():
+    t = parse_trace(SUM_LOOP)
+    img = compile_trace(t)
+    base = 0x400000
+    listed = [line.split() for line in img.listing(t, base).splitlines()
+              if not line.startswith("#")]
+    in_ops = set()
+    for i, (start, end) in enumerate(img.op_offsets):
+        insns = img.op_instructions(i, base)
+        assert (start == end) == (insns == [])
+        for addr, mnem, ops in insns:
+            assert base + start <= addr < base + end
+            in_ops.add((addr, mnem))
+    listed_in_ops = {(int(f[0], 16), f[2]) for f in listed
+                     if any(base + s <= int(f[0], 16) < base + e for s, e in img.op_offsets)}
+    assert in_ops == listed_in_ops
+    # guard 0 is fused with its comparison: its op is the branch alone
+    (g,) = [k for k, op in enumerate(t.ops) if op.num == O.GUARD_TRUE]
+    (insn,) = img.op_instructions(g)
+    assert insn[1].startswith("j")
+    # patching invalidates the cached disassembly
+    before = img.op_instructions(g)
+    img.patch_guard(0, 0x1234, base=0)
+    assert img.op_instructions(g) != before
+
+
+@native_only
+def test_raw_array_ops_round_trip_and_match_the_reference():
+    import array
+    for code, kind, values in [("q", "i", [MIN, MAX, -1, 5]), ("h", "i", [-32768, 32767, -1, 7]),
+                               ("B", "i", [0, 255, 128, 1]), ("d", "f", [NAN, -0.0, 1e308, 2.5]),
+                               ("f", "f", [1.5, -0.0, 3.0, 0.25])]:
+        arr = array.array(code, values)
+        base = arr.buffer_info()[0]
+        op_get, op_set = f"getarrayitem_raw_{kind}", f"setarrayitem_raw_{kind}"
+        t = parse_trace(f"""
+label(i0)
+{kind}1 = {op_get}({base}, i0)
+{kind}2 = {op_get}({base}, 3)
+{op_set}({base}, 3, {kind}1)
+{op_set}({base}, i0, {kind}2)
+i3 = int_add(i0, 1)
+i4 = int_lt(i3, 3)
+guard_true(i4) [snap 0: i=i3 a={kind}1 b={kind}2 @line 1]
+jump(i3)
+""")
+        for op in t.ops:
+            if "arrayitem_raw" in op.name:
+                op.descr = code
+        verify(t)
+        c = Compiled(t)
+        try:
+            native = c.native([0])
+            after_native = arr.tobytes()
+            arr[:] = array.array(code, values)
+            want = c.reference([0])
+            assert arr.tobytes() == after_native
+            assert native[0] == want[0] == 0
+            for name in ("i", "a", "b"):
+                k = "f" if kind == "f" and name != "i" else "i"
+                assert same(k, native[1][name], want[1][name]), (code, name)
+        finally:
+            c.free()
+
+
+@native_only
 def test_small_loop_uses_no_stack_and_runs_fast():
     import time
     c = Compiled(SUM_LOOP)

@@ -224,3 +224,55 @@ def test_listing_covers_the_code():
                  "exit stub for guard 0"):
         assert line in text
     assert "cmp" in text and "ret" in text
+
+
+def test_attach_bridge_grows_the_frame_and_keeps_the_bridge_mapped():
+    from jitnb.jit.backend import compile_bridge
+    loop = parse_trace("""
+label(i0)
+i1 = int_lt(i0, 10)
+guard_true(i1) [snap 0: a=i0 @line 1]
+i2 = int_add(i0, 1)
+jump(i2)
+""")
+    code = NativeCode(compile_trace(loop))
+    # The bridge's exit reports five values: more slots than the loop needs.
+    bridge = parse_trace("""
+label(i0)
+i1 = int_add(i0, 1)
+i2 = int_add(i0, 2)
+i3 = int_add(i0, 3)
+i4 = int_add(i0, 4)
+guard_false(1) [snap 0: a=i0 b=i1 c=i2 d=i3 e=i4 @line 2]
+jump(i0)
+""")
+    try:
+        assert code.frame_slots == 2
+        image = compile_bridge(bridge, code.image, code.address, 0, 1)
+        b = NativeCode(image, near=code.address)
+        address = b.address
+        seen = []
+        real = ctypes.memmove
+
+        def spy(dst, src, n):
+            seen.append((perms_at(dst), writable_and_executable()))
+            return real(dst, src, n)
+
+        native.ctypes.memmove = spy
+        try:
+            code.attach_bridge(0, b)
+        finally:
+            native.ctypes.memmove = real
+        assert seen and all(p.startswith("rw-") and wx == [] for p, wx in seen)
+        assert code.frame_slots == 6 and len(code.make_frame()) == 6
+        del b
+        assert perms_at(address).startswith("r-x")             # still mapped
+        with pytest.raises(ValueError):
+            code.run((ctypes.c_int64 * 2)())
+        frame = code.make_frame([50])
+        assert code.run(frame) == 1 and list(frame)[1:] == [50, 51, 52, 53, 54]
+        assert writable_and_executable() == []
+        with pytest.raises(ValueError):
+            code.attach_bridge(0, NativeCode(compile_trace(loop)))   # not a bridge
+    finally:
+        code.free()

@@ -2,9 +2,17 @@
 
     mmap(RW) ─► copy code ─► mprotect(RX) ─► CFUNCTYPE(int64, int64*) ─► run(frame)
 
-Pages are never writable and executable at once: ``patch`` flips them back to RW
-(not executable) for the write and to RX afterwards.  ctypes releases the GIL for
-the call, so another thread can set the interrupt word ``frame[0]`` while a loop runs.
+Pages are never writable and executable at once: ``patch`` flips the pages it
+writes back to RW (not executable) for the write and to RX afterwards.  So code must
+not be patched while it runs (a thread inside those pages would fault): ``patch``
+refuses while a ``run`` of this code is in progress.  ctypes releases the GIL for the
+call, so another thread can set the interrupt word ``frame[0]`` while a loop runs.
+
+Bridges: ``attach_bridge(guard, bridge_code, root)`` patches a guard of this code (a
+loop or a bridge) to go to ``bridge_code``, keeps the bridge mapped as long as this
+code is, and raises the frame size ``root`` (the loop the tree runs from) requires
+to cover the bridge's exits.  Bridges are mapped near their loop when the kernel
+allows it (``near``) so that guards can branch to them directly.
 """
 from __future__ import annotations
 
@@ -50,12 +58,18 @@ def host_arch() -> str:
 class NativeCode:
     """One CodeImage loaded into this process."""
 
-    def __init__(self, image: CodeImage) -> None:
+    def __init__(self, image: CodeImage, near: int | None = None) -> None:
         if image.arch != host_arch():
             raise ValueError(f"cannot run {image.arch} code natively on {host_arch()}")
         self.image = image
         self.size = max(PAGE, -(-len(image.code) // PAGE) * PAGE)
-        addr = _mmap(None, self.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        self.frame_slots = image.frame_slots     # raised by attached bridges
+        self.bridges: dict[int, NativeCode] = {}
+        self._running = 0
+        hint = None
+        if near is not None:        # a hint only: the kernel maps elsewhere if it must
+            hint = max(PAGE, (near - 64 * self.size) & ~(PAGE - 1))
+        addr = _mmap(hint, self.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         if addr is None or addr == ctypes.c_void_p(-1).value:
             err = ctypes.get_errno()
             raise OSError(err, f"mmap: {os.strerror(err)}")
@@ -64,8 +78,14 @@ class NativeCode:
         self._protect(PROT_READ | PROT_EXEC)
         self._fn = LOOP_FUNC(addr + image.entry)
 
-    def _protect(self, prot: int) -> None:
-        _check(_mprotect(self.address, self.size, prot), "mprotect")
+    def _protect(self, prot: int, offset: int = 0, length: int | None = None) -> None:
+        """mprotect the pages covering ``[offset, offset + length)`` (default: all)."""
+        if length is None:
+            start, end = 0, self.size
+        else:
+            start = offset & ~(PAGE - 1)
+            end = -(-(offset + length) // PAGE) * PAGE
+        _check(_mprotect(self.address + start, end - start, prot), "mprotect")
 
     @property
     def alive(self) -> bool:
@@ -77,15 +97,26 @@ class NativeCode:
             raise RuntimeError("code has been freed")
         if not isinstance(frame, ctypes.Array) or frame._type_ is not ctypes.c_int64:
             raise TypeError("frame must be a ctypes array of c_int64")
-        if len(frame) < self.image.frame_slots:
+        if len(frame) < self.frame_slots:
             raise ValueError(f"frame has {len(frame)} slots, the code needs "
-                             f"{self.image.frame_slots}")
-        return self._fn(frame)
+                             f"{self.frame_slots}")
+        self._running += 1
+        try:
+            return self._fn(frame)
+        finally:
+            self._running -= 1
+
+    @property
+    def entry_address(self) -> int:
+        """Address of the code's entry (what ``call_loop`` calls)."""
+        if self.address is None:
+            raise RuntimeError("code has been freed")
+        return self.address + self.image.entry
 
     def make_frame(self, values: Sequence[int | float] = (), kinds: str | None = None
                    ) -> ctypes.Array:
         """A zeroed frame big enough for this code, with ``values`` at slots 1, 2, ..."""
-        frame = (ctypes.c_int64 * max(self.image.frame_slots, 1 + len(values)))()
+        frame = (ctypes.c_int64 * max(self.frame_slots, 1 + len(values)))()
         store(frame, values, kinds)
         return frame
 
@@ -95,20 +126,52 @@ class NativeCode:
             raise RuntimeError("code has been freed")
         if offset < 0 or offset + len(data) > len(self.image.code):
             raise ValueError("patch outside the code")
-        self._protect(PROT_READ | PROT_WRITE)
+        if self._running:
+            raise RuntimeError("cannot patch code while it runs")
+        self._protect(PROT_READ | PROT_WRITE, offset, len(data))
         try:
             ctypes.memmove(self.address + offset, data, len(data))
         finally:
-            self._protect(PROT_READ | PROT_EXEC)
+            self._protect(PROT_READ | PROT_EXEC, offset, len(data))
 
-    def patch_guard(self, guard_index: int, target_address: int) -> None:
-        """Send guard ``guard_index``'s branch to ``target_address`` (a bridge)."""
-        offset, data = self.image.patch_guard(guard_index, target_address, self.address)
-        self.patch(offset, data)
+    def patch_guard(self, guard_index: int, target_address: int,
+                    absolute: bool | None = None) -> None:
+        """Send guard ``guard_index``'s exit to ``target_address`` (a bridge): its
+        branch directly when in rel32 range, else through an absolute jump written
+        into its exit stub (``absolute=True`` forces that)."""
+        if self.address is None:
+            raise RuntimeError("code has been freed")
+        if self._running:
+            raise RuntimeError("cannot patch code while it runs")
+        saved = self.image.code
+        offset, data = self.image.patch_guard(guard_index, target_address, self.address,
+                                              absolute)
+        try:
+            self.patch(offset, data)
+        except BaseException:
+            self.image.code = saved
+            raise
+
+    def attach_bridge(self, guard_index: int, bridge: "NativeCode",
+                      root: "NativeCode | None" = None, absolute: bool | None = None) -> None:
+        """Patch guard ``guard_index`` of this code to enter ``bridge`` (compiled by
+        ``compile_bridge`` for that guard).  ``root`` is the loop whose ``run`` the
+        tree is entered by (default: this code); its required frame size grows to
+        cover the bridge's exits.  The bridge stays mapped while this code is."""
+        if not bridge.image.is_bridge:
+            raise ValueError("not a bridge image")
+        if bridge.address is None:
+            raise RuntimeError("bridge code has been freed")
+        self.patch_guard(guard_index, bridge.entry_address, absolute)
+        self.bridges[guard_index] = bridge
+        root = root or self
+        root.frame_slots = max(root.frame_slots, bridge.image.frame_slots)
 
     def free(self) -> None:
-        """Unmap the code (idempotent)."""
+        """Unmap the code (idempotent).  Attached bridges are released with it (they
+        are freed when nothing else refers to them)."""
         if self.address is not None:
+            self.bridges = {}
             addr, self.address = self.address, None
             self._fn = None
             _check(_munmap(addr, self.size), "munmap")

@@ -150,7 +150,7 @@ class Allocation:
     used_regs: set[Reg]                 # every register written (for callee-saved saving)
 
 
-_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F}
+_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_LOOP}
 _INF = 1 << 60
 
 
@@ -158,8 +158,9 @@ class _Walk:
     def __init__(self, trace: Trace, gprs: Sequence[int], fprs: Sequence[int],
                  clobbers: Callable[[Op], Iterable[Reg]],
                  can_fuse: Callable[[Op], bool],
-                 reuse: Callable[[Op], Sequence[int]]) -> None:
+                 reuse: Callable[[Op], Sequence[int]], loop: bool = True) -> None:
         self.trace = trace
+        self.loop = loop
         self.reuse = reuse
         self.ops = trace.ops
         self.clobbers = clobbers
@@ -234,7 +235,7 @@ class _Walk:
             for v in self.fail.get(i, ()):
                 if not isinstance(v, Const):
                     self._use(v, i, False)
-            if op.num == O.JUMP:
+            if op.num == O.JUMP and self.loop:
                 for k, a in enumerate(op.args):
                     a = resolve(a)
                     if not isinstance(a, Const):
@@ -351,7 +352,7 @@ class _Walk:
     # -- the walk ----------------------------------------------------------------------
     def label(self) -> list[Location]:
         inputs = self.trace.inputs
-        jump = self.ops[-1] if self.ops[-1].num == O.JUMP else None
+        jump = self.ops[-1] if self.ops[-1].num == O.JUMP and self.loop else None
         order = sorted(range(len(inputs)), key=lambda k: (
             self.next_reg_use(id(inputs[k]), 0) if id(inputs[k]) in self.uses else _INF + k))
         locs: list[Location | None] = [None] * len(inputs)
@@ -482,7 +483,8 @@ class _Walk:
 def allocate(trace: Trace, gprs: Sequence[int], fprs: Sequence[int], *,
              clobbers: Callable[[Op], Iterable[Reg]] = lambda op: (),
              can_fuse: Callable[[Op], bool] = lambda op: False,
-             reuse: Callable[[Op], Sequence[int]] | None = None) -> Allocation:
+             reuse: Callable[[Op], Sequence[int]] | None = None,
+             loop: bool = True) -> Allocation:
     """Allocate registers for ``trace``.
 
     ``gprs``/``fprs`` are the allocatable register numbers in order of preference;
@@ -492,8 +494,10 @@ def allocate(trace: Trace, gprs: Sequence[int], fprs: Sequence[int], *,
     ``reuse(op)`` the argument positions whose register the result may take over when
     that argument dies at the op (default: the first, or the first two of a
     commutative op) -- a two-address backend computes the result in place there.
+    ``loop=False`` for a bridge: its ``jump`` goes to *another* trace's label, so
+    values are not steered towards this trace's own label locations.
     """
-    return _Walk(trace, gprs, fprs, clobbers, can_fuse, reuse or default_reuse).run()
+    return _Walk(trace, gprs, fprs, clobbers, can_fuse, reuse or default_reuse, loop).run()
 
 
 def default_reuse(op: Op) -> Sequence[int]:

@@ -1,8 +1,15 @@
 """x86_64 backend: trace IR -> one System V function ``int64_t loop(int64_t *frame)``.
 
-    regalloc.allocate ─► prologue, load inputs ─► loop top ─► emit_<op> per op
+    regalloc.allocate ─► prologue ─► reload entry: load inputs ─► loop top
+        ─► emit_<op> per op
         ─► jump: parallel move into the label locations, poll frame[0], branch back
         ─► interrupt exit ─► exit stubs (one per guard) ─► constant pool
+
+Bridges (``assemble_bridge``) are the same walk with another label and jump: the
+entry stores the parent guard's values to the frame and loads them as the bridge's
+inputs, the jump stores the label values to the frame and jumps (absolute) to the
+loop's reload entry; exits leave through the loop's epilogue.  See
+``jitnb.jit.backend.image`` for the protocol.
 
 Register roles::
 
@@ -18,12 +25,14 @@ survive until the guard that reads them.  Image layout and exit protocol: see
 """
 from __future__ import annotations
 
+import array
 import math
 import struct
+from dataclasses import dataclass
 
 from ...ir import ops as O
 from ...ir.trace import Const, Op, Trace, resolve
-from ..image import EXIT_FINISH, EXIT_INTERRUPT, CodeImage
+from ..image import EXIT_FINISH, EXIT_INTERRUPT, STUB_MIN, CodeImage
 from ..regalloc import Imm, Location, Reg, Stack, allocate, parallel_moves
 from . import registers as R
 from .encoder import FORMS, X86Encoder, mem
@@ -100,7 +109,7 @@ def clobbers(op: Op) -> list[Reg]:
         return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
     if num in (O.INT_LSHIFT, O.INT_RSHIFT):
         return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
-    if num == O.CALL_F:
+    if num in (O.CALL_F, O.CALL_LOOP):
         return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
                 + [Reg(x, "f") for x in FPRS])
     return []
@@ -117,11 +126,30 @@ def can_fuse(op: Op) -> bool:
     return op.num in FUSABLE
 
 
-class Assembler:
-    """Emits one trace; ``assemble()`` returns the CodeImage."""
+@dataclass
+class BridgeContext:
+    """What a bridge needs to know about its parent guard and the loop it runs in."""
 
-    def __init__(self, trace: Trace) -> None:
+    parent_locs: list[Location]         # where the parent guard's fail_args are
+    parent_frame_size: int              # the parent bridge's own stack (0: the parent
+    parent_saved_regs: list[int]        # is the loop) and the registers it pushed
+    loop_frame_size: int
+    loop_saved_regs: list[int]
+    loop_input_kinds: str
+    reload_address: int                 # absolute address of the loop's reload entry
+    first_exit: int
+    parent_kind: str = "loop"
+
+
+class Assembler:
+    """Emits one trace (a loop, or a bridge with a ``BridgeContext``);
+    ``assemble()`` returns the CodeImage."""
+
+    def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         self.trace = trace
+        self.bridge = bridge
+        self.reload_offset = 0
+        self.loop_call_sites: list[tuple[int, object]] = []
         self.enc = X86Encoder()
         self.consts: dict[int, list[int]] = {}      # bit pattern -> rel32 fields
         self.guard_sites: list[tuple[int, Op, list[Location]]] = []
@@ -133,12 +161,21 @@ class Assembler:
     # -- driver --------------------------------------------------------------------------
     def assemble(self) -> CodeImage:
         trace = self.trace
+        bridge = self.bridge
         self.alloc = allocate(trace, GPRS, FPRS, clobbers=clobbers, can_fuse=can_fuse,
-                              reuse=reuse)
-        self.saved = [r for r in R.CALLEE_SAVED_GPRS
-                      if Reg(r, "i") in self.alloc.used_regs or r == FRAME]
+                              reuse=reuse, loop=bridge is None)
+        used = [r for r in R.CALLEE_SAVED_GPRS if Reg(r, "i") in self.alloc.used_regs]
+        if bridge is None:
+            # Entered by a call: the return address makes rsp 8 mod 16.
+            self.saved = [r for r in R.CALLEE_SAVED_GPRS if r in used or r == FRAME]
+            below = 8
+        else:
+            # Entered at the loop body's stack level (16-byte aligned); only registers
+            # the loop's prologue did not save need saving here.
+            self.saved = [r for r in used if r not in bridge.loop_saved_regs]
+            below = 0
         frame = 8 * self.alloc.stack_slots
-        if (8 + 8 * len(self.saved) + frame) % 16:
+        if (below + 8 * len(self.saved) + frame) % 16:
             frame += 8
         self.frame_bytes = frame
         enc = self.enc
@@ -153,30 +190,48 @@ class Assembler:
             op_offsets.append((start, enc.pos))
         if trace.ops[-1].num == O.JUMP:     # the interrupt exit is listed on its own
             op_offsets[-1] = (op_offsets[-1][0], self.interrupt_offset)
-        guard_offsets, guard_locs = [], []
+        guard_offsets, guard_locs, guard_kinds = [], [], []
         slots = len(trace.inputs)
-        for index, (field, op, locs) in enumerate(self.guard_sites):
+        first = bridge.first_exit if bridge is not None else 0
+        for index, (field_at, op, locs) in enumerate(self.guard_sites):
             stub = enc.pos
-            enc.patch_rel32(field, stub)
+            enc.patch_rel32(field_at, stub)
             for j, loc in enumerate(locs):
                 self.store_frame(j, loc)
-            enc.MOV_ri(R.RAX, index)
+            enc.MOV_ri(R.RAX, first + index)
             self.epilogue()
-            guard_offsets.append((field, stub))
+            while enc.pos - stub < STUB_MIN:       # room for an absolute jump (patching)
+                enc.INT3()
+            guard_offsets.append((field_at, stub))
             guard_locs.append(list(locs))
+            guard_kinds.append("".join(resolve(v).kind for v in op.snapshot.fail_args()))
             slots = max(slots, len(locs))
-        if trace.ops[-1].num == O.FINISH:
+        if trace.ops[-1].num in (O.FINISH, O.JUMP):
             slots = max(slots, len(trace.ops[-1].args))
         code_size = enc.pos
         code = self.constant_pool()
-        return CodeImage("x86_64", code, entry=0, guard_offsets=guard_offsets,
-                         op_offsets=op_offsets, frame_slots=1 + slots,
-                         loop_offset=self.loop_top, code_size=code_size,
-                         guard_locations=guard_locs,
-                         label_locations=list(self.alloc.label_locs),
-                         frame_size=self.frame_bytes, saved_regs=list(self.saved),
-                         interrupt_offset=self.interrupt_offset,
-                         call_sites=self.call_sites)
+        kinds = "".join(v.kind for v in trace.inputs)
+        image = CodeImage("x86_64", code, entry=0, guard_offsets=guard_offsets,
+                          op_offsets=op_offsets, frame_slots=1 + slots,
+                          loop_offset=self.loop_top, code_size=code_size,
+                          guard_locations=guard_locs,
+                          label_locations=list(self.alloc.label_locs),
+                          frame_size=self.frame_bytes, saved_regs=list(self.saved),
+                          interrupt_offset=self.interrupt_offset,
+                          call_sites=self.call_sites, loop_call_sites=self.loop_call_sites,
+                          input_kinds=kinds, guard_kinds=guard_kinds,
+                          reload_offset=self.reload_offset)
+        if bridge is None:
+            image.loop_frame_size, image.loop_saved_regs = self.frame_bytes, list(self.saved)
+            image.loop_input_kinds = kinds
+        else:
+            image.kind = "bridge"
+            image.first_exit = bridge.first_exit
+            image.loop_frame_size = bridge.loop_frame_size
+            image.loop_saved_regs = list(bridge.loop_saved_regs)
+            image.loop_input_kinds = bridge.loop_input_kinds
+            image.reload_address = bridge.reload_address
+        return image
 
     def constant_pool(self) -> bytes:
         enc = self.enc
@@ -198,12 +253,23 @@ class Assembler:
             enc.SUB_ri(R.RSP, self.frame_bytes)
         enc.MOV_rr(FRAME, R.RDI)
 
-    def epilogue(self) -> None:
+    def release(self) -> None:
+        """Undo this code's own prologue (a bridge: back to the loop body's level)."""
         enc = self.enc
         if self.frame_bytes:
             enc.ADD_ri(R.RSP, self.frame_bytes)
         for r in reversed(self.saved):
             enc.POP_r(r)
+
+    def epilogue(self) -> None:
+        """Leave the machine code (rax holds the exit number)."""
+        enc = self.enc
+        self.release()
+        if self.bridge is not None:
+            if self.bridge.loop_frame_size:
+                enc.ADD_ri(R.RSP, self.bridge.loop_frame_size)
+            for r in reversed(self.bridge.loop_saved_regs):
+                enc.POP_r(r)
         enc.RET()
 
     # -- small encoding helpers ----------------------------------------------------------
@@ -228,6 +294,11 @@ class Assembler:
             return
         for half, d in ((value & 0xFFFFFFFF, disp), (value >> 32, disp + 4)):
             self.enc._emit(b"\xc7", 0, mem(base, d), w=False, tail=struct.pack("<I", half))
+
+    def movabs(self, reg: int, value: int) -> int:
+        """``mov reg, imm64`` always in its 10-byte form; returns the imm64's offset."""
+        start = self.enc._emit_plus(0xB8, reg, tail=struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))
+        return start + 2
 
     def jcc8(self, cc: int) -> int:
         """Short conditional forward branch; returns the offset of its disp8."""
@@ -377,7 +448,11 @@ class Assembler:
     # -- label / jump / finish -----------------------------------------------------------
     def emit_label(self, op: Op, a) -> None:
         enc = self.enc
-        self.prologue()
+        if self.bridge is not None:
+            self.bridge_entry()
+        else:
+            self.prologue()
+            self.reload_offset = enc.pos
         for k, loc in enumerate(self.alloc.label_locs):
             d = 8 * (1 + k)
             if isinstance(loc, Reg):
@@ -388,6 +463,8 @@ class Assembler:
             else:
                 enc.MOV_rm(SCRATCH, FRAME, d)
                 enc.MOV_mr(R.RSP, 8 * loc.slot, SCRATCH)
+        if self.bridge is not None:
+            return
         pad = -enc.pos % LOOP_ALIGN
         while pad:
             step = min(pad, len(_NOPS) - 1)
@@ -395,8 +472,27 @@ class Assembler:
             pad -= step
         self.loop_top = enc.pos
 
+    def bridge_entry(self) -> None:
+        """The parent guard's values to frame[1 + j] (what its exit stub would do), the
+        parent bridge's stack released, then this bridge's own prologue."""
+        enc = self.enc
+        b = self.bridge
+        for j, loc in enumerate(b.parent_locs):
+            self.store_frame(j, loc)
+        if b.parent_frame_size:
+            enc.ADD_ri(R.RSP, b.parent_frame_size)
+        for r in reversed(b.parent_saved_regs):
+            enc.POP_r(r)
+        for r in self.saved:
+            enc.PUSH_r(r)
+        if self.frame_bytes:
+            enc.SUB_ri(R.RSP, self.frame_bytes)
+
     def emit_jump(self, op: Op, a) -> None:
         enc = self.enc
+        if self.bridge is not None:
+            self.bridge_jump(op, a)
+            return
         kinds = [v.kind for v in self.trace.inputs]
         self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
         # Poll the interrupt word: cmp qword [r15], 0; je loop_top.
@@ -408,6 +504,27 @@ class Assembler:
             self.store_frame(k, loc)
         enc.MOV_ri(R.RAX, EXIT_INTERRUPT)
         self.epilogue()
+
+    def bridge_jump(self, op: Op, a) -> None:
+        """Label values to the frame, release the bridge's stack, poll the interrupt
+        word, continue at the loop's reload entry."""
+        enc = self.enc
+        for k, loc in enumerate(a.args):
+            self.store_frame(k, loc)
+        self.release()
+        enc._emit(b"\x83", 7, mem(FRAME, 0), tail=b"\x00")
+        at = self.jcc8(R.CC_NE)
+        self.movabs(SCRATCH, self.bridge.reload_address)
+        enc.JMP_r(SCRATCH)
+        self.land8(at)
+        self.interrupt_offset = enc.pos
+        enc.MOV_ri(R.RAX, EXIT_INTERRUPT)
+        # The bridge's own stack is already released: only the loop's remains.
+        if self.bridge.loop_frame_size:
+            enc.ADD_ri(R.RSP, self.bridge.loop_frame_size)
+        for r in reversed(self.bridge.loop_saved_regs):
+            enc.POP_r(r)
+        enc.RET()
 
     def emit_finish(self, op: Op, a) -> None:
         for j, loc in enumerate(a.args):
@@ -749,11 +866,125 @@ class Assembler:
                 ni += 1
         self.moves(pairs)
         # Always movabs, so an emulator can find and relocate the 8-byte target.
-        start = self.enc._emit_plus(0xB8, SCRATCH, tail=struct.pack("<Q", _address(op.descr)))
-        self.call_sites.append((start + 2, op.descr))
+        self.call_sites.append((self.movabs(SCRATCH, _address(op.descr)), op.descr))
         self.enc.CALL_r(SCRATCH)
         if a.result.num != R.XMM0:
             self.enc.MOVAPD_xx(a.result.num, R.XMM0)
+
+
+    def emit_call_loop(self, op: Op, a) -> None:
+        """Run another compiled loop on its own frame array: its inputs to
+        frame'[1 + k] (floats as raw bits), this loop's interrupt word to frame'[0],
+        ``call entry(frame')``; the result is its exit number (rax).  The allocator
+        has emptied every caller-saved register of live values; rsp is 16-aligned."""
+        d = op.descr
+        frame_address, entry = _loop_descr(d)
+        kinds = getattr(d, "input_kinds", None)
+        got = "".join(resolve(v).kind for v in op.args)
+        if kinds is not None and "".join(kinds) != got:
+            raise ValueError(f"call_loop arguments {got!r} do not match the loop's "
+                             f"inputs {''.join(kinds)!r}")
+        enc = self.enc
+        enc.MOV_ri(SCRATCH, frame_address)
+        for k, loc in enumerate(a.args):
+            disp = 8 * (1 + k)
+            if isinstance(loc, Reg):
+                if loc.kind == "i":
+                    enc.MOV_mr(SCRATCH, disp, loc.num)
+                else:
+                    enc.MOVSD_mx(SCRATCH, disp, loc.num)
+            elif isinstance(loc, Stack):
+                enc.MOVSD_xm(FSCRATCH, R.RSP, 8 * loc.slot)
+                enc.MOVSD_mx(SCRATCH, disp, FSCRATCH)
+            else:
+                self.store_imm64(SCRATCH, disp, self.imm_bits(loc))
+        enc.MOV_rm(R.RAX, FRAME, 0)                 # pass the interrupt word on
+        enc.MOV_mr(SCRATCH, 0, R.RAX)
+        enc.MOV_rr(R.RDI, SCRATCH)
+        self.loop_call_sites.append((self.movabs(SCRATCH, entry), d))
+        enc.CALL_r(SCRATCH)
+        if a.result.num != R.RAX:
+            enc.MOV_rr(a.result.num, R.RAX)
+
+    # -- raw memory ----------------------------------------------------------------------
+    def raw_address(self, base: Location, index: Location, size: int):
+        """The memory operand ``[base + index * size]`` (SIB where both are registers;
+        constant parts folded; r11 holds what does not fit in an operand)."""
+        if isinstance(base, Imm):
+            if isinstance(index, Imm):
+                self.enc.MOV_ri(SCRATCH, (base.value + index.value * size) & MASK64)
+                return mem(SCRATCH, 0)
+            self.enc.MOV_ri(SCRATCH, base.value & MASK64)
+            return mem(SCRATCH, 0, index.num, size)
+        if isinstance(index, Imm):
+            off = _wrap64(index.value * size)
+            if _fits32(off):
+                return mem(base.num, off)
+            self.enc.MOV_ri(SCRATCH, off & MASK64)
+            return mem(base.num, 0, SCRATCH, 1)
+        return mem(base.num, 0, index.num, size)
+
+    def mem_form(self, name: str, reg: int, m, tail: bytes = b"") -> None:
+        form = FORMS[name]
+        self.enc._emit(form.opcode, reg, m, w=form.w, prefix=form.prefix, tail=tail,
+                       force_rex=form.byte_regs and 4 <= reg < 8)
+
+    def emit_getarrayitem_raw_i(self, op: Op, a) -> None:
+        code = _typecode(op.descr, "int")
+        m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
+        self.mem_form(LOAD_INT[code], a.result.num, m)
+
+    def emit_getarrayitem_raw_f(self, op: Op, a) -> None:
+        code = _typecode(op.descr, "float")
+        m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
+        res = a.result.num
+        if code == "d":
+            self.mem_form("MOVSD_xa", res, m)
+        else:
+            self.mem_form("MOVSS_xa", res, m)
+            self.enc.CVTSS2SD_xx(res, res)
+
+    def emit_setarrayitem_raw_i(self, op: Op, a) -> None:
+        code = _typecode(op.descr, "int")
+        size = ELEMENT[code]
+        value = a.args[2]
+        m = self.raw_address(a.args[0], a.args[1], size)
+        if isinstance(value, Reg):
+            self.mem_form(STORE_INT[size], value.num, m)
+        else:
+            self.store_imm(m, value.value, size)
+
+    def store_imm(self, m, value: int, size: int) -> None:
+        """Store the low ``size`` bytes of a constant (no register needed)."""
+        enc = self.enc
+        value &= (1 << (8 * size)) - 1
+        if size == 1:
+            enc._emit(b"\xc6", 0, m, w=False, tail=struct.pack("<B", value))
+        elif size == 2:
+            enc._emit(b"\xc7", 0, m, w=False, prefix=b"\x66", tail=struct.pack("<H", value))
+        elif size == 4:
+            enc._emit(b"\xc7", 0, m, w=False, tail=struct.pack("<I", value))
+        elif _fits32(_wrap64(value)):
+            enc._emit(b"\xc7", 0, m, tail=struct.pack("<i", _wrap64(value)))
+        else:
+            enc._emit(b"\xc7", 0, m, w=False, tail=struct.pack("<I", value & 0xFFFFFFFF))
+            hi = m._replace(disp=m.disp + 4)
+            enc._emit(b"\xc7", 0, hi, w=False, tail=struct.pack("<I", value >> 32))
+
+    def emit_setarrayitem_raw_f(self, op: Op, a) -> None:
+        code = _typecode(op.descr, "float")
+        value = a.args[2]
+        m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
+        if code == "d":
+            if isinstance(value, Reg):
+                self.mem_form("MOVSD_ax", value.num, m)
+            else:
+                self.store_imm(m, self.imm_bits(value), 8)
+            return
+        # float32: round to nearest like C's (float) cast (inf beyond the range)
+        src = value.num if isinstance(value, Reg) else self.xmm(value)
+        self.enc.CVTSD2SS_xx(FSCRATCH, src)
+        self.mem_form("MOVSS_ax", FSCRATCH, m)
 
 
 def _magic(d: int) -> tuple[int, int]:
@@ -792,6 +1023,40 @@ def _float_to_int(f: float) -> int:
     return -(1 << 63)
 
 
+MASK64 = (1 << 64) - 1
+# Element sizes as the array module has them on this platform (l/L: 8 on LP64).
+ELEMENT = {c: array.array(c).itemsize for c in "bBhHiIlLqQfd"}
+_SIGNED_LOAD = {1: "MOVSX8_ra", 2: "MOVSX16_ra", 4: "MOVSXD_ra", 8: "MOV_ra"}
+_UNSIGNED_LOAD = {1: "MOVZX8_ra", 2: "MOVZX16_ra", 4: "MOV32_ra", 8: "MOV_ra"}
+LOAD_INT = {c: (_SIGNED_LOAD if c.islower() else _UNSIGNED_LOAD)[ELEMENT[c]]
+            for c in "bBhHiIlLqQ"}
+STORE_INT = {1: "MOV8_ar", 2: "MOV16_ar", 4: "MOV32_ar", 8: "MOV_ar"}
+
+
+def _wrap64(v: int) -> int:
+    v &= MASK64
+    return v - (1 << 64) if v >> 63 else v
+
+
+def _typecode(descr, kind: str) -> str:
+    code = getattr(descr, "typecode", descr)
+    ok = "bBhHiIlLqQ" if kind == "int" else "fd"
+    if not isinstance(code, str) or len(code) != 1 or code not in ok:
+        raise ValueError(f"raw array op needs an {kind} array typecode ({ok}), got {descr!r}")
+    return code
+
+
+def _loop_descr(descr) -> tuple[int, int]:
+    try:
+        frame_address, entry = descr.frame_address, descr.entry_address
+    except AttributeError:
+        raise TypeError(f"call_loop descriptor {descr!r} needs frame_address and "
+                        "entry_address") from None
+    if not isinstance(frame_address, int) or not isinstance(entry, int):
+        raise TypeError(f"call_loop descriptor {descr!r}: addresses must be integers")
+    return frame_address, entry
+
+
 def _address(descr) -> int:
     addr = getattr(descr, "address", descr)
     if not isinstance(addr, int):
@@ -806,3 +1071,42 @@ def _cc_holds(cc: int, x: int, y: int) -> bool:
 
 def assemble(trace: Trace) -> CodeImage:
     return Assembler(trace).assemble()
+
+
+def assemble_bridge(bridge: Trace, parent: CodeImage, parent_address: int, guard_index: int,
+                    first_exit: int, loop: CodeImage | None = None,
+                    loop_address: int | None = None) -> CodeImage:
+    """Assemble ``bridge`` for guard ``guard_index`` of ``parent`` (a loop image loaded
+    at ``parent_address``, or a bridge image).  ``loop``/``loop_address`` (the loop
+    the bridge jumps to) are only needed to check a bridge parent's records."""
+    if parent.arch != "x86_64":
+        raise ValueError(f"parent image is {parent.arch} code")
+    if not 0 <= guard_index < len(parent.guard_offsets):
+        raise IndexError(f"parent has no guard {guard_index}")
+    kinds = "".join(v.kind for v in bridge.inputs)
+    if kinds != parent.guard_kinds[guard_index]:
+        raise ValueError(f"bridge inputs {kinds!r} do not match guard {guard_index}'s "
+                         f"fail_args {parent.guard_kinds[guard_index]!r}")
+    if parent.is_bridge:
+        reload_address = parent.reload_address
+        if loop is not None and loop_address is not None and \
+                loop_address + loop.reload_offset != reload_address:
+            raise ValueError("the parent bridge belongs to another loop")
+        parent_frame, parent_saved = parent.frame_size, list(parent.saved_regs)
+    else:
+        if loop is not None and loop is not parent:
+            raise ValueError("a bridge on a loop guard runs in that loop")
+        reload_address = parent_address + parent.reload_offset
+        parent_frame, parent_saved = 0, []
+    last = bridge.ops[-1]
+    if last.num == O.JUMP:
+        got = "".join(resolve(v).kind for v in last.args)
+        if got != parent.loop_input_kinds:
+            raise ValueError(f"bridge jump arguments {got!r} do not match the loop's "
+                             f"label {parent.loop_input_kinds!r}")
+    elif last.num != O.FINISH:
+        raise ValueError("a bridge ends with jump or finish")
+    ctx = BridgeContext(list(parent.guard_locations[guard_index]), parent_frame, parent_saved,
+                        parent.loop_frame_size, list(parent.loop_saved_regs),
+                        parent.loop_input_kinds, reload_address, first_exit, parent.kind)
+    return Assembler(bridge, ctx).assemble()
