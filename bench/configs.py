@@ -12,9 +12,10 @@ resetting loop counters, a garbage collection) happens outside the timer.
     ipython         a plain cell through InteractiveShell.run_cell
     ipython-jit     the same cell under %%jit, in the same shell
 
-New configurations (machine code kernels, a C compiler, PyPy in a subprocess...)
-subclass ``Config`` and register themselves with ``register``; ``available()``
-tells the runner when one cannot run on this machine, and it is reported as such.
+New configurations subclass ``Config`` and register themselves with ``register``;
+``available()`` tells the runner when one cannot run on this machine, and it is
+reported as such.  The hot suite's configurations (a kernel called again and again
+under CPython, jitnb, PyPy or C) live in bench/hot.py: they time calls, not cells.
 """
 from __future__ import annotations
 

@@ -10,6 +10,9 @@ are only its spread.  Ratios are medians over the configuration's baseline with
 a paired bootstrap interval.
 
     python -m bench [--reps N] [--filter SUBSTR] [--configs A,B] [--json PATH] [suite]
+
+The ``hot`` suite (steady state of numeric kernels against PyPy and C) has its
+own measuring and report, in bench/hot.py; ``--warmup`` applies to it only.
 """
 from __future__ import annotations
 
@@ -371,12 +374,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--configs", metavar="A,B", help="only these configurations (comma-separated)")
     ap.add_argument("--json", metavar="PATH", help="where to write the results "
                     "(default bench/results/SUITE-TIMESTAMP.json)")
+    ap.add_argument("--warmup", type=int, default=None, metavar="N",
+                    help="hot suites: calls before the timed ones, reported apart "
+                         "(default 1)")
     ap.add_argument("--list", action="store_true", help="list the suite's workloads and exit")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     ns = ap.parse_args(argv)
     if ns.reps < 1:
         ap.error("--reps must be at least 1")
     suite = SUITES[ns.suite]()
+    from .hot import HotSuite
+    if isinstance(suite, HotSuite):
+        return _hot_main(ap, ns, suite)
+    if ns.warmup is not None:
+        ap.error("--warmup applies to the hot suites only")
     if ns.list:
         for w in suite.workloads:
             print(f"{w.name:<20} {', '.join(w.configs)}  {w.description}")
@@ -402,3 +413,26 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"results written to {path}")
     failed = any(r["errors"] or r["mismatches"] for r in result["workloads"])
     return 1 if failed else 0
+
+
+def _hot_main(ap: argparse.ArgumentParser, ns: argparse.Namespace, suite) -> int:
+    from . import hot
+    if ns.list:
+        for k in suite.kernels:
+            print(f"{k.name:<16} n={k.arg:<10} {k.description}")
+        return 0
+    warmup = hot.DEFAULT_WARMUP if ns.warmup is None else ns.warmup
+    if warmup < 0:
+        ap.error("--warmup must be at least 0")
+    only = [c.strip() for c in ns.configs.split(",") if c.strip()] if ns.configs else None
+    if only:
+        unknown = [c for c in only if c not in hot.HOT_CONFIGS]
+        if unknown:
+            ap.error(f"unknown configuration(s): {', '.join(unknown)}; "
+                     f"known: {', '.join(hot.HOT_CONFIGS)}")
+
+    def progress(msg: str) -> None:
+        if not ns.quiet:
+            print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+    return hot.main(suite, ns.reps, warmup, ns.filter, only, ns.json, progress)

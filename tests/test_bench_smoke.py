@@ -49,3 +49,78 @@ def test_configuration_order_is_interleaved():
     for i in range(3):  # every configuration takes every place
         assert {o[i] for o in orders} == set(names)
     assert _order(["x", "y"], 0) == ["x", "y"] and _order(["x", "y"], 1) == ["y", "x"]
+
+
+# -- the hot suite: kernels called again and again, CPython against jitnb (PyPy and C left out) --
+def test_hot_suite_end_to_end_cpython_and_jitnb(tmp_path):
+    out = tmp_path / "hot.json"
+    proc = _bench("--reps", "2", "--configs", "cpython,jitnb", "--json", str(out), "hot-smoke")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "tiny_int_loop" in proc.stdout and "median ms" in proc.stdout
+    assert "geometric mean" in proc.stdout and "compiled" in proc.stdout
+    data = json.loads(out.read_text())
+    meta = data["meta"]
+    assert meta["suite"] == "hot-smoke" and meta["reps"] == 2 and meta["warmup"] == 1
+    assert meta["configs"] == ["cpython", "jitnb"]
+    (k,) = data["kernels"]
+    assert k["name"] == "tiny_int_loop" and not k["errors"] and not k["mismatches"]
+    assert set(k["configs"]) == {"cpython", "jitnb"} and not k["unavailable"]
+    for name, c in k["configs"].items():
+        assert len(c["times_ns"]) == 3 and len(c["steady_ns"]) == 2, name
+        assert c["first_ns"] == c["times_ns"][0] and c["whole_run_ns"] == sum(c["times_ns"])
+        s = c["summary"]
+        assert s["n"] == 2 and s["min"] <= s["q1"] <= s["median"] <= s["q3"] <= s["max"]
+    sp = k["configs"]["jitnb"]["speedup"]
+    assert {"steady", "first_call", "whole_run"} <= set(sp)
+    assert sp["steady"]["low"] <= sp["steady"]["value"] <= sp["steady"]["high"]
+    assert k["results"]["jitnb"] == k["results"]["cpython"]
+    j = k["jitnb"]
+    assert len(j["per_call"]) == 3 and j["loops_instrumented"] == 1
+    assert j["traces_compiled"] + j["traces_aborted"] >= 1  # 3000 iterations: the loop got hot
+    assert set(j["seconds"]) == {"record", "optimise", "assemble", "aborted_tracing"}
+    assert {g["config"] for g in data["geomeans"].values()} == {"jitnb"}
+
+
+def test_hot_results_are_compared_exactly():
+    from bench.hot import compare, same_value
+    assert same_value(1.5, 1.5) and same_value(7, 7)
+    assert not same_value(0.0, -0.0) and not same_value(1, 1.0) and not same_value(True, 1)
+    assert compare(0.1 + 0.2, 0.30000000000000004, 1e-9)[0] == "equal"
+    assert compare(1.0, 1.0 + 2 ** -50, 1e-9)[0] == "close"
+    assert compare(1.0, 1.001, 1e-9)[0] == "differ"
+    assert compare(10, 11, 1e-9)[0] == "differ"
+
+
+def test_hot_mismatch_is_reported(tmp_path):
+    from bench import hot
+
+    class OffByOne(hot.HotConfig):
+        name, label = "offbyone", "off by one"
+
+        def prepare(self, kernel):
+            return hot.Trial(lambda n: n + 1, kernel.arg)
+
+    kernel = hot.Kernel("ident", "def kernel(n):\n    return n\n", 5)
+    rec = hot.measure_kernel(kernel, [hot.CPython(), OffByOne()], warmup=1, reps=2,
+                             workdir=str(tmp_path))
+    assert not rec["errors"] and "cpython" not in rec["mismatches"]
+    assert len(rec["mismatches"]["offbyone"]) == 3  # every call is checked
+    result = {"meta": {"suite": "t", "suite_description": "", "warmup": 1, "reps": 2,
+                       "versions": {}, "machine": "m", "cpus": 1, "commit": ""},
+              "kernels": [rec], "geomeans": hot.geomeans([rec])}
+    text = hot.format_report(result)
+    assert "RESULTS DIFFER FROM CPYTHON" in text and "RESULT DIFFERS" in text
+
+
+def test_hot_pypy_and_c_skip_without_their_tools(monkeypatch, tmp_path):
+    from bench import hot
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert "pypy3" in hot.PyPy().available()
+    assert "gcc" in hot.C().available()
+
+
+def test_every_hot_kernel_has_a_c_version():
+    from bench.suites.hot import smoke_suite, suite
+    for k in suite().kernels + smoke_suite().kernels:
+        assert os.path.exists(k.c_path), k.name
+        compile(k.source, k.filename, "exec")

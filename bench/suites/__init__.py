@@ -14,4 +14,14 @@ def _smoke():
     return suite()
 
 
-SUITES: dict[str, Callable] = {"cold": _cold, "smoke": _smoke}
+def _hot():
+    from .hot import suite
+    return suite()
+
+
+def _hot_smoke():
+    from .hot import smoke_suite
+    return smoke_suite()
+
+
+SUITES: dict[str, Callable] = {"cold": _cold, "smoke": _smoke, "hot": _hot, "hot-smoke": _hot_smoke}
