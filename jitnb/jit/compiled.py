@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import ctypes
 import struct
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,37 @@ class Executor(Protocol):
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         """From now on, exit `exit` continues in `bridge`, whose guards are numbered
         from `first_exit`."""
+
+
+class LoopCall:
+    """How another trace calls this compiled loop (the ``descr`` of ``call_loop``): its
+    machine-code entry and its frame array, where the exit values are left."""
+
+    def __init__(self, executor, input_kinds: list[str]):
+        self.executor = executor
+        self.input_kinds = "".join(input_kinds)
+        self.frame = getattr(executor, "frame", None)
+        if self.frame is None:
+            self.frame = executor.frame = (ctypes.c_int64 * 256)()
+        self.frame_address = ctypes.addressof(self.frame)
+        code = getattr(executor, "code", None)
+        self.entry_address = (code.address + executor.image.entry) if code is not None else 0
+
+    def call_reference(self, args: list) -> int:
+        """What the machine code does, in Python: run the loop, leave its exit values."""
+        index, values, _ = self.executor.execute(list(args))
+        for j, v in enumerate(values):
+            self.frame[1 + j] = _to_slot(v)
+        return index
+
+    def __str__(self) -> str:
+        return f"loop@{self.entry_address:#x}" if self.entry_address else "loop"
+
+
+def _to_slot(v) -> int:
+    if isinstance(v, float):
+        return struct.unpack("<q", struct.pack("<d", v))[0]
+    return int(v)
 
 
 class ReferenceExecutor:
@@ -90,6 +122,11 @@ class CompiledLoop:
     @property
     def guard_ops(self) -> list:
         return self.exits
+
+    def call_descr(self) -> LoopCall:
+        if getattr(self, "_call", None) is None:
+            self._call = LoopCall(self.executor, [v.kind for v in self.trace.inputs])
+        return self._call
 
     def add_bridge(self, exit: int, recorded: Recorded, trace: Trace) -> None:
         first = len(self.exits)
@@ -164,9 +201,12 @@ class CompiledLoop:
                 val = what
             elif how == "range":
                 name, step = what
-                it = stack_objs[base + loc.key]
-                _, (rng,), _ = it.__reduce__()
-                it.__setstate__((by_name[name] - rng.start) // step)
+                if loc.key < self.recorded.header_depth:  # the loop's own iterator
+                    it = stack_objs[base + loc.key]
+                    _, (rng,), _ = it.__reduce__()
+                    it.__setstate__((by_name[name] - rng.start) // step)
+                else:  # an iterator the trace kept virtual: only its position matters
+                    it = iter(range(by_name[name], by_name[name + ".stop"], step))
                 val = it
             else:
                 val = resume.pytypes[what](by_name[what])

@@ -190,6 +190,13 @@ class Engine:
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
 
+    @staticmethod
+    def _compiled_inner(unit: Unit):
+        def find(index: int):
+            inner = unit.loop_at(index)
+            return inner.compiled if inner is not None else None
+        return find
+
     def _inner_header(self, unit: Unit):
         """A callback for the interpreter: loops nested in the one being run also get
         counted, traced and run as machine code."""
@@ -226,7 +233,8 @@ class Engine:
 
         def record():
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
-                            bridge_from=snap, target=compiled.recorded).record()
+                            bridge_from=snap, target=compiled.recorded,
+                            inner_loop=self._compiled_inner(loop.unit)).record()
 
         def done(recorded, t_record):
             compile_bridge(loop, compiled, exit, recorded, params, t_record)
@@ -241,7 +249,8 @@ class Engine:
         params = loop.unit.params
 
         def record():
-            return Recorder(frame, loop.info, self.interp, params.trace_limit).record()
+            return Recorder(frame, loop.info, self.interp, params.trace_limit,
+                            inner_loop=self._compiled_inner(loop.unit)).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)

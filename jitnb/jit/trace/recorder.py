@@ -64,6 +64,14 @@ class RangeIter:
 
 
 @dataclass(frozen=True)
+class VRange:
+    """A range object that exists only in the trace (start/stop values, constant step)."""
+    start: Value
+    stop: Value
+    step: int
+
+
+@dataclass(frozen=True)
 class VTuple:
     items: tuple
 
@@ -126,8 +134,10 @@ class Recorder:
     """Records one iteration of `loop`, starting with `frame` at the loop header."""
 
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
-                 bridge_from: Snapshot | None = None, target: "Recorded | None" = None):
+                 bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
+                 inner_loop=None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
+        self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.bridge = bridge_from is not None
         self.unit = frame.unit
         self.inputs: list[Input] = []
@@ -278,7 +288,9 @@ class Recorder:
                 if ins.arg == self.loop.index and (self.bridge or not first):
                     return self._close()
                 if ins.arg != self.loop.index:
-                    raise Abort(f"inner loop at line {ins.line}: NYI", ins.line)
+                    self.take_snapshot()
+                    self.call_inner(ins.arg)
+                    continue
             first = False
             if f.pc == self.loop.exit_pc:
                 raise Abort("loop left during tracing", ins.line)
@@ -314,6 +326,79 @@ class Recorder:
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0)
+
+    def call_inner(self, index: int) -> None:
+        """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
+        takes, and go on from that exit's snapshot with the values it left in its frame."""
+        inner = self.inner_loop(index) if self.inner_loop is not None else None
+        if inner is None:
+            raise Abort(f"inner loop at line {self.line} not compiled yet", self.line)
+        rec = inner.recorded
+        base = len(self.stack) - rec.header_depth
+        if base < 0:
+            raise Abort("inner loop stack", self.line)
+        args: list[Value] = []
+        for spec in rec.inputs:
+            sh = self._shadow_at(spec.loc, base)
+            if spec.part:
+                if not isinstance(sh, RangeIter) or sh.step != spec.step:
+                    raise Abort("inner loop iterator", self.line)
+                args.append(sh.cur if spec.part == "cur" else sh.stop)
+            elif isinstance(sh, Num) and sh.py is spec.py:
+                args.append(sh.v)
+            else:
+                raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
+        for loc, obj in rec.checks:
+            if loc.where == "free":
+                continue
+            sh = self._shadow_at(loc, base)
+            if not (isinstance(sh, Known) and sh.obj is obj):
+                raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
+        self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
+        descr = inner.call_descr()
+        if not inner.run(self.frame):  # the real work, done concretely
+            raise Abort("inner loop could not be entered", self.line)
+        exit = inner.last_exit
+        r = self.emit(I.CALL_LOOP, *args, descr=descr)
+        self.guard(I.GUARD_VALUE, r, Const(exit))
+        snap = inner.exits[exit].snapshot
+        fail_args = snap.fail_args()
+        by_name: dict[str, Value] = {}
+        for name, v in snap.values:
+            if isinstance(v, Const):
+                by_name[name] = v
+            else:
+                j = _position(fail_args, v)
+                num = I.GETARRAYITEM_RAW_F if v.kind == "f" else I.GETARRAYITEM_RAW_I
+                by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
+                                          descr="d" if v.kind == "f" else "q")
+        resume = snap.resume
+        self.stack = self.stack[:base] + [None] * resume.stack_depth
+        for loc, how, what in resume.entries:
+            if how == "obj":
+                sh: Any = Known(what)
+            elif how == "range":
+                name, step = what
+                sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
+            else:
+                sh = Num(by_name[what], resume.pytypes[what])
+            if loc.where == "fast":
+                self.fast[loc.key] = sh
+            elif loc.where == "global":
+                self.globals[loc.key] = sh
+            else:
+                self.stack[base + loc.key] = sh
+
+    def _shadow_at(self, loc: Loc, base: int) -> Any:
+        if loc.where == "fast":
+            return self.fast[loc.key]
+        if loc.where == "stack":
+            return self.stack[base + loc.key]
+        if loc.where == "global":
+            if loc.key not in self.globals:
+                self.globals[loc.key] = self._shadow_value(loc, self.frame.globals.get(loc.key))
+            return self.globals[loc.key]
+        return Known(self.frame.frees.get(loc.key))
 
     def _backfill_globals(self) -> None:
         """Globals become inputs when first touched; snapshots taken before that point
@@ -610,17 +695,26 @@ class Recorder:
         self._branch(arg, True, False)
 
     def record_GET_ITER(self, arg: Any) -> None:
-        self.nyi("inner iteration")
+        sh = self.stack[-1]
+        if not isinstance(sh, VRange):
+            self.nyi("inner iteration")
+        self.concrete(arg)
+        self.stack[-1] = RangeIter(sh.start, sh.stop, sh.step)
 
     def record_FOR_ITER(self, arg: int) -> None:
         sh = self.stack[-1]
         if not isinstance(sh, RangeIter):
             self.nyi("iteration over objects")
+        own = self.frame.pc == self.loop.header_pc + 1
         self.concrete(arg)
         cmp = I.INT_LT if sh.step > 0 else I.INT_GT
         more = self.emit(cmp, sh.cur, sh.stop)
-        if self.frame.pc == arg:  # exhausted during tracing: the loop ends
-            raise Abort("loop left during tracing", self.line)
+        if self.frame.pc == arg:  # exhausted during tracing
+            if own:
+                raise Abort("loop left during tracing", self.line)
+            self.guard(I.GUARD_FALSE, more)  # an inner loop ends here
+            self.stack.pop()
+            return
         self.guard(I.GUARD_TRUE, more)
         nxt = self.emit(I.INT_ADD_OVF, sh.cur, Const(sh.step))
         self.guard(I.GUARD_NO_OVERFLOW)
@@ -637,6 +731,9 @@ class Recorder:
         if kwnames or not isinstance(fn, Known):
             self.nyi("call")
         target = fn.obj
+        if target is range and 1 <= n <= 3 and all(isinstance(a, Num) and a.py is int for a in args):
+            self.record_range(arg, args)
+            return
         name = getattr(target, "__name__", type(target).__name__)
         spec = MATH_CALLS.get(target)
         if spec is None and target in (int, float, abs):
@@ -650,6 +747,19 @@ class Recorder:
         result = self.frame.stack[-1]
         del self.stack[len(self.stack) - n - 1:]
         self.stack.append(self.call(target, spec, args, name, result))
+
+    def record_range(self, arg: tuple, args: list[Num]) -> None:
+        """``range(...)`` feeding a nested ``for``: a virtual range, no object is built."""
+        if len(args) == 3 and not isinstance(args[2].v, Const):
+            self.nyi("range with a variable step")
+        step = args[2].v.value if len(args) == 3 else 1
+        if step == 0:
+            self.nyi("range with step 0")
+        start = args[0].v if len(args) >= 2 else Const(0)
+        stop = args[1].v if len(args) >= 2 else args[0].v
+        self.concrete(arg)
+        del self.stack[len(self.stack) - len(args) - 1:]
+        self.stack.append(VRange(start, stop, step))
 
     def call(self, target: Any, spec: Any, args: list[Num], name: str, result: Any) -> Num:
         if target is float and len(args) == 1:
