@@ -402,7 +402,10 @@ jump(i3, i4, f5)
         th = threading.Thread(target=lambda: result.append(tree.code.run(frame)))
         th.start()
         try:
-            time.sleep(0.05)
+            deadline = time.monotonic() + 5
+            while not tree.code._running and time.monotonic() < deadline:
+                time.sleep(0.001)
+            time.sleep(0.02)
             with pytest.raises(RuntimeError):
                 tree.code.patch_guard(0, tree.parts["b1"][2].address)
         finally:
@@ -1164,3 +1167,80 @@ def test_random_loop_trees(seed):
                 tree.check(_random_inputs(rng, kinds))
         finally:
             tree.free()
+
+
+# -- stack alignment at calls ----------------------------------------------------------------
+class AlignmentProbe:
+    """A call_loop target that returns 0 iff rsp was 16-byte aligned at the call (rsp is
+    8 mod 16 at a function's first instruction) and copies frame[0] to frame[1]."""
+
+    def __init__(self):
+        e = X86Encoder()
+        e.MOV_rm(R.RAX, R.RDI, 0)
+        e.MOV_mr(R.RDI, 8, R.RAX)
+        e.MOV_rr(R.RAX, R.RSP)
+        e.AND_ri(R.RAX, 15)
+        e.XOR_ri(R.RAX, 8)
+        e.RET()
+        self.code = NativeCode(CodeImage("x86_64", e.bytes(), code_size=e.pos))
+        self.frame = (ctypes.c_int64 * 4)()
+        self.frame_address = ctypes.addressof(self.frame)
+        self.entry_address = self.code.entry_address
+        self.input_kinds = "if"
+
+    def call_reference(self, args):
+        self.frame[1] = 0
+        return 0
+
+    def __str__(self):
+        return "probe"
+
+
+def test_calls_from_loops_and_bridges_are_aligned():
+    probe = AlignmentProbe()
+    loop = """
+label(i0, f1)
+i2 = call_loop(probe, i0, f1)
+guard_value(i2, 0) [snap 0: n=i0 f=f1 r=i2 @line 1]
+i3 = int_and(i0, 1)
+guard_value(i3, 0) [snap 1: n=i0 f=f1 @line 2]
+i4 = int_sub(i0, 1)
+i5 = int_gt(i4, 0)
+guard_true(i5) [snap 2: n=i4 f=f1 @line 3]
+jump(i4, f1)
+"""
+    try:
+        for n_live in (0, 1, 2, 3, 5, 8, 13):
+            # The bridge keeps n_live values across its calls (callee-saved registers
+            # and spill slots of any parity), then calls the probe and sin.
+            lines = ["label(i0, f1)"]
+            live = [f"i{k}" for k in range(2, 2 + n_live)]
+            lines += [f"{v} = int_mul(i0, {j + 3})" for j, v in enumerate(live)]
+            lines.append("i90 = call_loop(probe, i0, f1)")
+            lines.append("guard_value(i90, 0) [snap 0: n=i0 r=i90 @line 4]")
+            lines.append("f91 = call_f(sin, f1)")
+            acc = "i0"
+            k = 100
+            for v in live:
+                lines.append(f"i{k} = int_add({acc}, {v})")
+                acc = f"i{k}"
+                k += 1
+            lines.append(f"i{k} = int_sub(i0, 1)")
+            lines.append(f"i{k + 1} = int_gt(i{k}, 0)")
+            lines.append(f"guard_true(i{k + 1}) [snap 1: n=i{k} s={acc} f=f91 @line 5]")
+            lines.append(f"jump(i{k}, f91)")
+            tree = Tree(loop, calls={"probe": probe, **CALLS})
+            try:
+                name = tree.attach("loop", 1, "\n".join(lines), calls={"probe": probe, **CALLS})
+                image = tree.parts[name][1]
+                assert (8 * len(image.saved_regs) + image.frame_size) % 16 == 0
+                for n in (1, 2, 7, 30):
+                    exit_no, slots = tree.check((n, 0.5))
+                    assert exit_no in (2, 4), (n_live, n, exit_no, slots)
+                # the interrupt word reaches the callee
+                r, frame = tree.native((9, 0.5), frame0=5)
+                assert probe.frame[1] == 5
+            finally:
+                tree.free()
+    finally:
+        probe.code.free()

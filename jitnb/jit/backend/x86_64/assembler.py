@@ -18,6 +18,12 @@ Register roles::
     rsp    spill slots at [rsp + 8*k], 16-byte aligned at calls
     allocated: rax rcx rdx rsi rdi r8 r9 r10 rbx r12 r13 r14 rbp / xmm0-xmm14
 
+Raw array ops address ``[base + index*size]`` with a SIB byte when both are in
+registers; constant parts fold into the displacement, and r11 holds a constant base
+or an offset beyond disp32.  ``call_loop`` stores its arguments and the interrupt
+word into the callee's frame array and calls its entry like ``call_f`` (every
+caller-saved register emptied by the allocator, rsp 16-aligned).
+
 Each op is emitted after the allocator's moves for it (spills, reloads, evictions);
 those are plain ``mov``s, so the flags an ``_ovf`` op or a fused comparison sets
 survive until the guard that reads them.  Image layout and exit protocol: see
