@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import ctypes
-import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -17,7 +16,8 @@ from .. import events as ev
 from .interp.frame import Frame
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
-from .trace.recorder import INT_MAX, INT_MIN, Loc, Recorded, Resume
+from ..emu.native import to_slot
+from .trace.recorder import INT_MAX, INT_MIN, Loc, Recorded, Resume, position
 
 
 class Executor(Protocol):
@@ -49,17 +49,11 @@ class LoopCall:
         """What the machine code does, in Python: run the loop, leave its exit values."""
         index, values, _ = self.executor.execute(list(args))
         for j, v in enumerate(values):
-            self.frame[1 + j] = _to_slot(v)
+            self.frame[1 + j] = to_slot(v, "f" if isinstance(v, float) else "i")
         return index
 
     def __str__(self) -> str:
         return f"loop@{self.entry_address:#x}" if self.entry_address else "loop"
-
-
-def _to_slot(v) -> int:
-    if isinstance(v, float):
-        return struct.unpack("<q", struct.pack("<d", v))[0]
-    return int(v)
 
 
 class ReferenceExecutor:
@@ -192,7 +186,7 @@ class CompiledLoop:
         fail_args = snapshot.fail_args()
         by_name: dict[str, Any] = {}
         for name, v in snapshot.values:
-            raw = v.value if isinstance(v, Const) else values[_index(fail_args, v)]
+            raw = v.value if isinstance(v, Const) else values[position(fail_args, v)]
             by_name[name] = raw
         stack_objs = list(frame.stack)
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
@@ -214,13 +208,6 @@ class CompiledLoop:
         frame.pc, frame.line = resume.pc, resume.line
 
 
-def _index(items: list, v: Any) -> int:
-    for i, x in enumerate(items):
-        if x is v:
-            return i
-    raise KeyError(v)
-
-
 def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "fast":
         return frame.fast[loc.key]
@@ -238,7 +225,3 @@ def _write(frame: Frame, loc: Loc, value: Any, base: int = 0) -> None:
         frame.globals[loc.key] = value
     elif loc.where == "stack":
         frame.stack[base + loc.key] = value
-
-
-def float_from_bits(bits: int) -> float:
-    return struct.unpack("<d", struct.pack("<q", bits))[0]

@@ -462,15 +462,16 @@ class Compiler:
                 self.expr(p)
         self.emit(O.BUILD_SLICE, len(parts))
 
-    def expr_Tuple(self, node: ast.Tuple) -> None:
-        for e in node.elts:
+    def build(self, op: int, items: list[ast.expr]) -> None:
+        for e in items:
             self.expr(e)
-        self.emit(O.BUILD_TUPLE, len(node.elts))
+        self.emit(op, len(items))
+
+    def expr_Tuple(self, node: ast.Tuple) -> None:
+        self.build(O.BUILD_TUPLE, node.elts)
 
     def expr_List(self, node: ast.List) -> None:
-        for e in node.elts:
-            self.expr(e)
-        self.emit(O.BUILD_LIST, len(node.elts))
+        self.build(O.BUILD_LIST, node.elts)
 
     def expr_Dict(self, node: ast.Dict) -> None:
         for k, v in zip(node.keys, node.values):
@@ -479,9 +480,7 @@ class Compiler:
         self.emit(O.BUILD_MAP, len(node.keys))
 
     def expr_JoinedStr(self, node: ast.JoinedStr) -> None:
-        for v in node.values:
-            self.expr(v)
-        self.emit(O.BUILD_STRING, len(node.values))
+        self.build(O.BUILD_STRING, node.values)
 
     def expr_FormattedValue(self, node: ast.FormattedValue) -> None:
         self.expr(node.value)

@@ -123,7 +123,8 @@ class Recorded:
     header_depth: int = 0                  # stack entries the loop itself has at its header
 
 
-def _position(items: list, v: Any) -> int:
+def position(items: list, v: Any) -> int:
+    """Index of `v` in `items` by identity (IR values compare by identity)."""
     for i, x in enumerate(items):
         if x is v:
             return i
@@ -204,10 +205,16 @@ class Recorder:
         self.inputs = inputs
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
-            by_name[name] = v if isinstance(v, Const) else inputs[_position(fail_args, v)]
+            by_name[name] = v if isinstance(v, Const) else inputs[position(fail_args, v)]
         self.fast = [Known(UNBOUND)] * len(self.frame.fast)
-        self.stack = [None] * resume.stack_depth
+        self.stack = []
         self.base = len(self.frame.stack) - resume.stack_depth
+        self._install(resume, by_name, 0)
+
+    def _install(self, resume: Resume, by_name: dict[str, Value], base: int) -> None:
+        """Make the shadows those of a snapshot (values by snapshot name); the stack above
+        `base` is replaced by the snapshot's."""
+        self.stack = self.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
             if how == "obj":
                 sh: Any = Known(what)
@@ -221,7 +228,7 @@ class Recorder:
             elif loc.where == "global":
                 self.globals[loc.key] = sh
             else:
-                self.stack[loc.key] = sh
+                self.stack[base + loc.key] = sh
 
     # -- emission ------------------------------------------------------------------------
     def emit(self, num: int, *args: Value, descr: Any = None) -> Op:
@@ -368,26 +375,11 @@ class Recorder:
             if isinstance(v, Const):
                 by_name[name] = v
             else:
-                j = _position(fail_args, v)
+                j = position(fail_args, v)
                 num = I.GETARRAYITEM_RAW_F if v.kind == "f" else I.GETARRAYITEM_RAW_I
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
-        resume = snap.resume
-        self.stack = self.stack[:base] + [None] * resume.stack_depth
-        for loc, how, what in resume.entries:
-            if how == "obj":
-                sh: Any = Known(what)
-            elif how == "range":
-                name, step = what
-                sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
-            else:
-                sh = Num(by_name[what], resume.pytypes[what])
-            if loc.where == "fast":
-                self.fast[loc.key] = sh
-            elif loc.where == "global":
-                self.globals[loc.key] = sh
-            else:
-                self.stack[base + loc.key] = sh
+        self._install(snap.resume, by_name, base)
 
     def _shadow_at(self, loc: Loc, base: int) -> Any:
         if loc.where == "fast":
