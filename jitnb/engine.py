@@ -14,7 +14,7 @@ import linecache
 import textwrap
 import time
 import types
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -99,6 +99,40 @@ def _map_codes(inst: Instrumented, code: types.CodeType) -> None:
         stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
 
 
+_CACHE: "OrderedDict[tuple, tuple[Instrumented, types.CodeType, types.CodeType | None]]" = OrderedDict()
+CACHE_SIZE = 128
+
+
+def _with_filename(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(_with_filename(c, filename) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def prepared(source: str, filename: str, params: _params.Params, interactive: bool
+             ) -> tuple[Instrumented, types.CodeType, types.CodeType | None]:
+    """Instrumented and compiled code for `source`.  Running the same source again (a cell
+    re-run) reuses it, with its loops: their counters and compiled traces stay warm."""
+    key = (source, params, interactive)
+    hit = _CACHE.get(key)
+    if hit is None:
+        inst = prepare(source, filename, params)
+        code, last = compile_instrumented(inst, filename, interactive)
+        _CACHE[key] = hit = (inst, code, last)
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return hit
+    _CACHE.move_to_end(key)
+    inst, code, last = hit
+    for scope, line, reason in inst.rejects:
+        ev.emit(ev.NotJitable(scope, line, reason))
+    if code.co_filename != filename:
+        code = _with_filename(code, filename)
+        last = _with_filename(last, filename) if last is not None else None
+        _map_codes(inst, code)
+    return inst, code, last
+
+
 def execute(source: str, namespace: dict, filename: str, params: _params.Params,
             interactive: bool = False, collector: _Collector | None = None) -> Run:
     """Instrument, compile and run `source` in `namespace`; exceptions propagate."""
@@ -106,12 +140,11 @@ def execute(source: str, namespace: dict, filename: str, params: _params.Params,
     run = Run(namespace)
     with (collector or _Collector()) as col:
         t0 = time.perf_counter()
-        inst = prepare(source, filename, params)
-        run.loops, run.rejects = inst.loops, inst.rejects
-        ev.emit(ev.CellStart(filename, len(inst.loops), len(inst.units) - 1))
         error = ""
         try:
-            code, last = compile_instrumented(inst, filename, interactive)
+            inst, code, last = prepared(source, filename, params, interactive)
+            run.loops, run.rejects = inst.loops, inst.rejects
+            ev.emit(ev.CellStart(filename, len(inst.loops), len(inst.units) - 1))
             exec(code, namespace)
             if last is not None:
                 run.value = eval(last, namespace)

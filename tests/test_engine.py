@@ -235,3 +235,20 @@ def test_loop_iterable_outside_subset_runs_plainly():
     r = jitnb.run(src, threshold=1)
     assert r.namespace["out"] == [3, 2, 1, 0, 1, 4]
     assert [why for _, _, why in r.rejects] == ["lambda at line 2: NYI", "list comprehension at line 4: NYI"]
+
+
+def test_rerun_of_same_source_reuses_warm_loops_and_reports_its_own_filename():
+    src = "t = 0\nfor i in range(500):\n    t += i\nx = 1 / (t - t)\n"
+    with pytest.raises(ZeroDivisionError):
+        jitnb.run(src, {}, filename="<first>", threshold=10)
+    ns: dict = {}
+    with pytest.raises(ZeroDivisionError) as e:
+        jitnb.run(src, ns, filename="<second>", threshold=10)
+    tb = e.value.__traceback__
+    while tb.tb_next:
+        tb = tb.tb_next
+    assert tb.tb_frame.f_code.co_filename == "<second>" and ns["t"] == sum(range(500))
+    r = jitnb.run(src.replace("x = 1 / (t - t)\n", ""), threshold=10)
+    r2 = jitnb.run(src.replace("x = 1 / (t - t)\n", ""), threshold=10)
+    assert r.loops == r2.loops
+    assert "trace-compiled" not in {ev.kind for ev in r2.events}
