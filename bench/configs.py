@@ -120,6 +120,12 @@ class CPythonExec(Config):
 
 
 # -- jitnb ---------------------------------------------------------------------------------
+def _forget_cells() -> None:
+    """Measure a cell's first run: jitnb reuses the code (and warm loops) of a re-run cell."""
+    from jitnb import engine
+    engine._CACHE.clear()
+
+
 class _JitnbRunTrial(Trial):
     def __init__(self, workload: "Workload"):
         self.w, self.filename = workload, filename_for(workload)
@@ -130,6 +136,7 @@ class _JitnbRunTrial(Trial):
         ns = fresh_namespace(self.w)
         src, filename, params = self.w.source, self.filename, self.w.params
         out = []
+        _forget_cells()
         secs = timed(lambda: out.append(jitnb.run(src, ns, filename=filename, **params)))
         r = out[0]
         self.hot_loops += r.summary()["hot_loops"]
@@ -238,6 +245,8 @@ class _IPythonTrial(Trial):
         if self.w.setup:
             shell.run_cell(self.w.setup, store_history=False).raise_error()
         out = []
+        if self.jit:
+            _forget_cells()
         secs = timed(lambda: out.append(shell.run_cell(self.cell, store_history=True)))
         out[0].raise_error()
         if self.jit:
