@@ -130,3 +130,48 @@ def test_bridges_keep_branchy_loops_compiled():
 def test_user_exception_during_recording_is_the_users():
     src = "def f():\n    t = 0\n    for i in range(10):\n        t += 10 // (i - 3)\n    return t\nf()\n"
     _both(src, threshold=2)
+
+
+INLINE = """
+def clamp(v, lo=0, hi=100):
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+def step(a, b):
+    return clamp(a * 3 - b, hi=250) + 1
+def k(n):
+    s = 0
+    for i in range(n):
+        s = step(s, i % 7)
+    return s
+r = k(5000)
+"""
+
+
+@pytest.mark.parametrize("threshold", [1, 5, 200])
+def test_calls_are_inlined_with_bridges_inside_them(threshold):
+    run = _both(INLINE, threshold=threshold, trace_eagerness=3)
+    loop = run.loops[-1]
+    c = loop.compiled
+    assert c is not None
+    text = print_trace(c.trace)
+    assert "call" not in text.replace("call_f", "")  # no residual call: the bodies are inlined
+    assert "1:v=" in text or "2:v=" in text           # snapshots name the inlined frames
+    assert c.entries < 200 and (c.bridges or c.entries <= 2)
+
+
+def test_exception_deep_in_inlined_calls_shows_every_frame():
+    src = ("def inner(x):\n    return 100 // (x - 250)\n\ndef middle(x):\n    return inner(x) + 1\n\n"
+           "def k():\n    t = 0\n    for i in range(400):\n        t += middle(i)\n    return t\n")
+    ns: dict = {}
+    jitnb.run(src, ns, filename="<deep>", threshold=3)
+    with pytest.raises(ZeroDivisionError) as e:
+        ns["k"]()
+    entries = []
+    tb = e.value.__traceback__
+    while tb:
+        entries.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+        tb = tb.tb_next
+    assert entries[-3:] == [("k", 10), ("middle", 5), ("inner", 2)]

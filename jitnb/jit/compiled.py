@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ..events import emit
 from .. import events as ev
 from .interp.frame import Frame
+from .interp.tracebacks import with_frames
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
@@ -107,6 +108,8 @@ class CompiledLoop:
     guards: list[GuardStats] = field(default_factory=list)   # one per exit number
     entries: int = 0
     iterations: int = 0
+    interp: Any = None              # jitnb's interpreter, to finish inlined calls after a guard
+    pending: list = field(default_factory=list)   # inlined frames left by the last exit
 
     def __post_init__(self) -> None:
         self.exits = self.trace.guards()       # exit number -> guard op (loop, then bridges)
@@ -206,6 +209,37 @@ class CompiledLoop:
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
+        self.pending = self._inlined_frames(frame, resume, by_name) if resume.inlined else []
+
+    def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any]) -> list:
+        """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
+        frames = []
+        for r in resume.inlined:
+            f = Frame(r.code, frame.globals)
+            f.stack = [None] * r.stack_depth
+            for loc, how, what in r.entries:
+                if how == "obj":
+                    val = what
+                elif how == "range":
+                    name, step = what
+                    val = iter(range(by_name[name], by_name[name + ".stop"], step))
+                else:
+                    val = r.pytypes[what](by_name[what])
+                _write(f, loc, val)
+            f.pc, f.line = r.pc, r.line
+            frames.append(f)
+        return frames
+
+    def finish_inlined(self, frame: Frame) -> None:
+        """Run the rebuilt inlined calls to their return in the interpreter; each result goes
+        to its caller, the last to the loop's frame."""
+        frames, self.pending = self.pending, []
+        for i in range(len(frames) - 1, -1, -1):
+            try:
+                value = self.interp.run(frames[i])[1]
+            except BaseException as e:
+                raise with_frames(e, frames[:i + 1]) from None
+            (frames[i - 1] if i else frame).stack.append(value)
 
 
 def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:

@@ -190,6 +190,14 @@ class Engine:
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
 
+    def _inlinable(self, fn: Any) -> CodeUnit | None:
+        """The jitnb bytecode of a function the recorder may inline, if any."""
+        unit = self.units_by_code.get(getattr(fn, "__code__", None))
+        if unit is None or type(fn).__name__ != "function":
+            return None
+        code = unit.code
+        return code if code.complete else None
+
     @staticmethod
     def _compiled_inner(unit: Unit):
         def find(index: int):
@@ -226,15 +234,25 @@ class Engine:
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
                 or stats.bridge_aborts >= params.max_retrace):
+            compiled.finish_inlined(frame)
             return
         from .trace.recorder import Recorder
         snap = compiled.exits[exit].snapshot
+        inlined, compiled.pending = compiled.pending, []
         from .backend.pipeline import compile_bridge
 
         def record():
-            return Recorder(frame, loop.info, self.interp, params.trace_limit,
-                            bridge_from=snap, target=compiled.recorded,
-                            inner_loop=self._compiled_inner(loop.unit)).record()
+            try:
+                rec = Recorder(frame, loop.info, self.interp, params.trace_limit,
+                               bridge_from=snap, target=compiled.recorded,
+                               inner_loop=self._compiled_inner(loop.unit),
+                               inline_unit=self._inlinable, inline_depth=params.inline_depth,
+                               inlined_frames=inlined)
+            except BaseException:
+                compiled.pending = inlined
+                compiled.finish_inlined(frame)
+                raise
+            return rec.record()
 
         def done(recorded, t_record):
             compile_bridge(loop, compiled, exit, recorded, params, t_record)
@@ -250,7 +268,8 @@ class Engine:
 
         def record():
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
-                            inner_loop=self._compiled_inner(loop.unit)).record()
+                            inner_loop=self._compiled_inner(loop.unit),
+                            inline_unit=self._inlinable, inline_depth=params.inline_depth).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)

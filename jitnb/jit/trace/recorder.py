@@ -17,6 +17,7 @@ from typing import Any
 
 from ..interp.frame import UNBOUND, Frame
 from ..interp.interpreter import Interpreter
+from ..interp.tracebacks import with_frames
 from ..ir import ops as I
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
 from ..lang import opcodes as O
@@ -111,6 +112,17 @@ class Resume:
     stack_depth: int
     entries: list[tuple[Loc, str, Any]]    # (location, "ir" | "obj" | "range", name/obj/(name, step))
     pytypes: dict[str, type]
+    inlined: list["Resume"] = field(default_factory=list)  # frames of inlined calls, outermost first
+    code: Any = None                       # for an inlined frame: its CodeUnit
+
+
+@dataclass
+class _Caller:
+    """A frame suspended at an inlined call: the recorder's state for it."""
+    frame: Frame
+    unit: Any
+    fast: list
+    stack: list
 
 
 @dataclass
@@ -136,9 +148,13 @@ class Recorder:
 
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
-                 inner_loop=None):
+                 inner_loop=None, inline_unit=None, inline_depth: int = 0,
+                 inlined_frames: list | None = None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
+        self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
+        self.inline_depth = inline_depth
+        self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.unit = frame.unit
         self.inputs: list[Input] = []
@@ -155,7 +171,7 @@ class Recorder:
             assert target is not None
             self.target = target
             self.checks, self.builtin_checks = target.checks, target.builtin_checks
-            self._start_bridge(bridge_from)
+            self._start_bridge(bridge_from, inlined_frames or [])
         else:
             self.target = None
             self._start()
@@ -197,8 +213,10 @@ class Recorder:
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
-    def _start_bridge(self, snap: Snapshot) -> None:
-        """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input."""
+    def _start_bridge(self, snap: Snapshot, frames: list) -> None:
+        """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input.
+        A guard inside inlined calls starts the bridge in the innermost of `frames` (the
+        rebuilt frames of those calls), with the outer ones as its callers."""
         resume: Resume = snap.resume
         fail_args = snap.fail_args()
         inputs = [Input(v.kind, i) for i, v in enumerate(fail_args)]
@@ -210,6 +228,14 @@ class Recorder:
         self.stack = []
         self.base = len(self.frame.stack) - resume.stack_depth
         self._install(resume, by_name, 0)
+        if len(frames) != len(resume.inlined):
+            raise Abort("bridge from inside an inlined call without its frames", snap.line)
+        for f, r in zip(frames, resume.inlined):
+            self.callers.append(_Caller(self.frame, self.unit, self.fast, self.stack))
+            self.frame, self.unit = f, r.code
+            self.fast = [Known(UNBOUND)] * len(r.code.localnames)
+            self.stack = []
+            self._install(r, by_name, 0)
 
     def _install(self, resume: Resume, by_name: dict[str, Value], base: int) -> None:
         """Make the shadows those of a snapshot (values by snapshot name); the stack above
@@ -248,17 +274,36 @@ class Recorder:
         """Remember the state before the current bytecode; the guards it emits share one
         snapshot of it, built on first use."""
         self._pending = (self.frame.pc, self.line, list(self.fast), dict(self.globals),
-                         list(self.stack))
+                         list(self.stack), tuple(self.callers), self.unit)
         self.snapshot = None
 
     def _make_snapshot(self, pc: int, line: int, fast: list, globals_: dict,
-                       stack: list) -> Snapshot:
+                       stack: list, callers: tuple = (), unit: Any = None) -> Snapshot:
         values: list[tuple[str, Value]] = []
+        if not callers:
+            resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_)
+            return Snapshot(values, line, resume)
+        # inside inlined calls: the loop's frame resumes after its call, with the result
+        # still to come; each inlined frame resumes where it stands
+        outer = callers[0]
+        resume = self._frame_resume(values, "", outer.unit, outer.frame.pc, outer.frame.line,
+                                    outer.fast, outer.stack, globals_)
+        chain = list(callers[1:]) + [_Caller(None, unit, fast, stack)]
+        for depth, c in enumerate(chain, 1):
+            cpc = pc if c.frame is None else c.frame.pc
+            cline = line if c.frame is None else c.frame.line
+            r = self._frame_resume(values, f"{depth}:", c.unit, cpc, cline, c.fast, c.stack, {})
+            r.code = c.unit
+            resume.inlined.append(r)
+        return Snapshot(values, line, resume)
+
+    def _frame_resume(self, values: list, prefix: str, unit: Any, pc: int, line: int,
+                      fast: list, stack: list, globals_: dict) -> Resume:
         entries: list[tuple[Loc, str, Any]] = []
         pytypes: dict[str, type] = {}
 
         def add(loc: Loc, sh: Any) -> None:
-            name = loc.name(self.unit)
+            name = prefix + loc.name(unit)
             if isinstance(sh, Num):
                 values.append((name, sh.v))
                 pytypes[name] = sh.py
@@ -277,20 +322,40 @@ class Recorder:
             add(Loc("global", name), sh)
         for i, sh in enumerate(stack):
             add(Loc("stack", i), sh)
-        resume = Resume(pc, line, len(stack), entries, pytypes)
-        return Snapshot(values, line, resume)
+        return Resume(pc, line, len(stack), entries, pytypes)
 
     # -- driving -------------------------------------------------------------------------
     def record(self) -> Recorded:
-        f = self.frame
-        instrs = self.unit.instrs
         self.ops.append(Op(I.LABEL, list(self.inputs)))
+        try:
+            return self._record()
+        except Abort:
+            self._finish_inlined_calls()
+            raise
+
+    def _finish_inlined_calls(self) -> None:
+        """After an abort inside inlined calls, run them to their end for real, so the
+        loop's frame is left consistent for the interpreter."""
+        while self.callers:
+            try:
+                value = self.interp.run(self.frame)[1]
+            except BaseException as e:
+                raise UserRaised(with_frames(e, [c.frame for c in self.callers[1:]]
+                                             + [self.frame])) from None
+            caller = self.callers.pop()
+            self.frame, self.unit = caller.frame, caller.unit
+            self.frame.stack.append(value)
+
+    def _record(self) -> Recorded:
         first = True
         while True:
-            ins = instrs[f.pc]
+            f = self.frame
+            ins = self.unit.instrs[f.pc]
             self.line = f.line = ins.line
-            if ins.line not in self.lines:
+            if not self.callers and ins.line not in self.lines:
                 self.lines.append(ins.line)
+            if ins.op == O.LOOP_HEADER and self.callers:
+                raise Abort("loop in an inlined function: NYI", ins.line)
             if ins.op == O.LOOP_HEADER:
                 if ins.arg == self.loop.index and (self.bridge or not first):
                     return self._close()
@@ -299,7 +364,7 @@ class Recorder:
                     self.call_inner(ins.arg)
                     continue
             first = False
-            if f.pc == self.loop.exit_pc:
+            if f.pc == self.loop.exit_pc and not self.callers:
                 raise Abort("loop left during tracing", ins.line)
             self.take_snapshot()
             handler = getattr(self, "record_" + O.OPS[ins.op].name)
@@ -338,6 +403,8 @@ class Recorder:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
         takes, and go on from that exit's snapshot with the values it left in its frame."""
         inner = self.inner_loop(index) if self.inner_loop is not None else None
+        if self.callers:
+            raise Abort("loop in an inlined function: NYI", self.line)
         if inner is None:
             raise Abort(f"inner loop at line {self.line} not compiled yet", self.line)
         rec = inner.recorded
@@ -369,6 +436,12 @@ class Recorder:
         r = self.emit(I.CALL_LOOP, *args, descr=descr)
         self.guard(I.GUARD_VALUE, r, Const(exit))
         snap = inner.exits[exit].snapshot
+        if snap.resume.inlined:
+            try:
+                inner.finish_inlined(self.frame)
+            except BaseException as e:
+                raise UserRaised(e) from None
+            raise Abort("inner loop left from inside an inlined call: NYI", self.line)
         fail_args = snap.fail_args()
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
@@ -420,6 +493,8 @@ class Recorder:
         try:
             self.interp.handlers[ins.op](self.frame, arg)
         except BaseException as e:
+            if self.callers:
+                e = with_frames(e, [c.frame for c in self.callers[1:]] + [self.frame])
             raise UserRaised(e) from None
 
     def nyi(self, what: str) -> None:
@@ -514,6 +589,8 @@ class Recorder:
         self.globals[name] = sh
 
     def record_LOAD_DEREF(self, name: str) -> None:
+        if self.callers:
+            self.nyi("closure variable in an inlined function")
         self.concrete(name)
         v = self.frame.stack[-1]
         self.stack.append(Known(v))
@@ -697,7 +774,7 @@ class Recorder:
         sh = self.stack[-1]
         if not isinstance(sh, RangeIter):
             self.nyi("iteration over objects")
-        own = self.frame.pc == self.loop.header_pc + 1
+        own = not self.callers and self.frame.pc == self.loop.header_pc + 1
         self.concrete(arg)
         cmp = I.INT_LT if sh.step > 0 else I.INT_GT
         more = self.emit(cmp, sh.cur, sh.stop)
@@ -720,9 +797,13 @@ class Recorder:
         n, kwnames = arg
         args = self.stack[len(self.stack) - n:]
         fn = self.stack[-n - 1]
-        if kwnames or not isinstance(fn, Known):
+        if not isinstance(fn, Known):
             self.nyi("call")
         target = fn.obj
+        code = self.inline_unit(target) if self.inline_unit is not None else None
+        if code is not None:
+            self.inline(code, target, n, kwnames)
+            return
         if target is range and 1 <= n <= 3 and all(isinstance(a, Num) and a.py is int for a in args):
             self.record_range(arg, args)
             return
@@ -732,6 +813,8 @@ class Recorder:
             spec = target
         if spec is None:
             self.nyi(f"call to {name}: residual calls")
+        if kwnames:
+            self.nyi(f"keyword arguments to {name}")
         if not all(isinstance(a, Num) for a in args):
             self.nyi(f"call to {name} with objects")
         self.call_args = self.frame.stack[len(self.frame.stack) - n:]
@@ -739,6 +822,54 @@ class Recorder:
         result = self.frame.stack[-1]
         del self.stack[len(self.stack) - n - 1:]
         self.stack.append(self.call(target, spec, args, name, result))
+
+    def inline(self, code: Any, fn: Any, n: int, kwnames: tuple) -> None:
+        """Trace into a jitnb function: its body becomes part of the trace."""
+        if len(self.callers) >= self.inline_depth:
+            self.nyi(f"call to {fn.__name__} beyond the inlining depth")
+        if fn.__globals__ is not self.frame.globals:
+            self.nyi(f"call to {fn.__name__} from another namespace")
+        if code.freenames:
+            self.nyi(f"call to closure {fn.__name__}")
+        params = code.params
+        pos = n - len(kwnames)
+        shadows = self.stack[len(self.stack) - n:]
+        values = self.frame.stack[len(self.frame.stack) - n:]
+        if pos > len(params):
+            self.nyi(f"call to {fn.__name__} with too many arguments")
+        slots: dict[str, tuple[Any, Any]] = {p: (shadows[i], values[i]) for i, p in enumerate(params[:pos])}
+        for k, name in enumerate(kwnames):
+            if name not in params or name in slots:
+                self.nyi(f"call to {fn.__name__} with keyword {name!r}")
+            slots[name] = (shadows[pos + k], values[pos + k])
+        defaults = fn.__defaults__ or ()
+        first_default = len(params) - len(defaults)
+        for i, p in enumerate(params):
+            if p not in slots:
+                if i < first_default:
+                    self.nyi(f"call to {fn.__name__} missing an argument")
+                d = defaults[i - first_default]
+                slots[p] = (self._const_shadow(d), d)
+        # the call, done by hand: pop callee and arguments, and enter the new frame
+        caller = _Caller(self.frame, self.unit, self.fast, self.stack[:len(self.stack) - n - 1])
+        self.frame.stack[len(self.frame.stack) - n - 1:] = []
+        self.frame.pc += 1
+        fast = [UNBOUND] * len(code.localnames)
+        shadow_fast: list[Any] = [Known(UNBOUND)] * len(code.localnames)
+        for p, (sh, v) in slots.items():
+            i = code.localnames.index(p)
+            fast[i], shadow_fast[i] = v, sh
+        self.callers.append(caller)
+        self.frame = Frame(code, self.frame.globals, fast)
+        self.unit, self.fast, self.stack = code, shadow_fast, []
+
+    @staticmethod
+    def _const_shadow(v: Any) -> Any:
+        if fits_int(v) or type(v) is bool:
+            return Num(Const(int(v)), type(v))
+        if type(v) is float:
+            return Num(Const(v), float)
+        return Known(v)
 
     def record_range(self, arg: tuple, args: list[Num]) -> None:
         """``range(...)`` feeding a nested ``for``: a virtual range, no object is built."""
@@ -840,7 +971,14 @@ class Recorder:
         s[-1], s[-2], s[-3] = s[-2], s[-3], s[-1]
 
     def record_RETURN_VALUE(self, arg: Any) -> None:
-        raise Abort("return inside the loop", self.line)
+        if not self.callers:
+            raise Abort("return inside the loop", self.line)
+        result = self.stack.pop()
+        value = self.frame.stack.pop()
+        caller = self.callers.pop()
+        self.frame, self.unit, self.fast, self.stack = caller.frame, caller.unit, caller.fast, caller.stack
+        self.frame.stack.append(value)
+        self.stack.append(result)
 
     def record_RAISE(self, n: int) -> None:
         raise Abort("raise inside the loop", self.line)
