@@ -175,3 +175,11 @@ def test_exception_deep_in_inlined_calls_shows_every_frame():
         entries.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
         tb = tb.tb_next
     assert entries[-3:] == [("k", 10), ("middle", 5), ("inner", 2)]
+
+
+def test_min_max_follow_cpython_choice_rules():
+    src = ("t = 0.0\nn = 0\nnan = float('nan')\nfor i in range(300):\n    x = (i % 17) - 8\n"
+           "    t += min(x, 3, i % 5) + max(x * 0.5, -1) + max(nan, x) * 0 + min(float(x), nan) * 0\n"
+           "    n += max(i, True) - min(False, x)\n")
+    run = _both(src, threshold=3, trace_eagerness=2)
+    assert run.loops[0].compiled is not None

@@ -809,7 +809,7 @@ class Recorder:
             return
         name = getattr(target, "__name__", type(target).__name__)
         spec = MATH_CALLS.get(target)
-        if spec is None and target in (int, float, abs):
+        if spec is None and target in (int, float, abs, min, max):
             spec = target
         if spec is None:
             self.nyi(f"call to {name}: residual calls")
@@ -871,6 +871,23 @@ class Recorder:
             return Num(Const(v), float)
         return Known(v)
 
+    def min_max(self, is_min: bool, args: list[Num]) -> Num:
+        """``min``/``max`` of numbers, as CPython computes them: keep the running result and
+        replace it when the next argument compares less (greater); guard each outcome."""
+        values = self.call_args
+        best, best_value = args[0], values[0]
+        rel = "lt" if is_min else "gt"
+        for sh, v in zip(args[1:], values[1:]):
+            floats = sh.py is float or best.py is float
+            num = I.BY_NAME[f"{'float' if floats else 'int'}_{rel}"].num
+            x, y = (self.as_float(sh), self.as_float(best)) if floats else (sh.v, best.v)
+            cond = self.emit(num, x, y)
+            better = (v < best_value) if is_min else (v > best_value)
+            self.guard(I.GUARD_TRUE if better else I.GUARD_FALSE, cond)
+            if better:
+                best, best_value = sh, v
+        return best
+
     def record_range(self, arg: tuple, args: list[Num]) -> None:
         """``range(...)`` feeding a nested ``for``: a virtual range, no object is built."""
         if len(args) == 3 and not isinstance(args[2].v, Const):
@@ -906,7 +923,9 @@ class Recorder:
             r = self.emit(I.INT_SUB_OVF, Const(0), a.v)
             self.guard(I.GUARD_NO_OVERFLOW)
             return Num(r, int)
-        if target in (int, float, abs):
+        if target in (min, max) and len(args) >= 2:
+            return self.min_max(target is min, args)
+        if target in (int, float, abs, min, max):
             self.nyi(f"{name} with {len(args)} arguments")
         fargs = [self.as_float(a) for a in args]
         if len(fargs) != spec.arity:
