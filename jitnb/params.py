@@ -24,6 +24,8 @@ class Params:
     jit: bool = field(default=True, metadata={"help": "compile to machine code (off: counters + interpreter only)"})
     max_retrace: int = field(default=5, metadata={"help": "aborts before a loop is blacklisted"})
     inline_depth: int = field(default=8, metadata={"help": "maximum depth of inlined calls while tracing"})
+    check_traces: bool = field(default=False, metadata={
+        "help": "cross-check every machine-code run against the reference IR interpreter"})
 
     def __post_init__(self) -> None:
         for name in ("threshold", "function_threshold", "trace_eagerness", "trace_limit", "max_retrace"):

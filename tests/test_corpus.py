@@ -31,7 +31,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 PROGRAMS = sorted(p.name for p in CORPUS.glob("[0-9][0-9][0-9]_*.py"))
 
 PARAMS = {
-    "threshold1": {"threshold": 1},
+    "threshold1": {"threshold": 1, "check_traces": True},  # machine code checked by the IR oracle
     "threshold1-nojit": {"threshold": 1, "jit": False},
     "default": {},
 }

@@ -22,6 +22,7 @@ def _both(src, **params):
             err1 = (type(e), str(e))
     with contextlib.redirect_stdout(out2):
         try:
+            params.setdefault("check_traces", True)
             run = jitnb.run(src, ns2, **params)
         except Exception as e:  # noqa: BLE001
             err2 = (type(e), str(e))
@@ -183,3 +184,21 @@ def test_min_max_follow_cpython_choice_rules():
            "    n += max(i, True) - min(False, x)\n")
     run = _both(src, threshold=3, trace_eagerness=2)
     assert run.loops[0].compiled is not None
+
+
+def test_trace_checker_compares_machine_code_with_the_reference(monkeypatch):
+    from jitnb.jit.backend import machine
+    src = "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\nr = f(3000)\n"
+    run = _both(src, threshold=5)
+    ex = run.loops[0].compiled.executor
+    if not hasattr(ex, "machine"):
+        pytest.skip("no machine code on this host")
+    assert ex.checked >= 1
+    real = machine.NativeExecutor.execute
+
+    def corrupt(self, inputs):
+        index, values, n = real(self, inputs)
+        return index, [v + 1 if isinstance(v, int) else v for v in values], n
+    monkeypatch.setattr(machine.NativeExecutor, "execute", corrupt)
+    with pytest.raises(AssertionError, match="machine code and reference interpreter differ"):
+        jitnb.run(src.replace("3000", "3001"), {}, threshold=5, check_traces=True)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ctypes
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -71,10 +72,10 @@ class ReferenceExecutor:
         names = {id(v): n for n, v in ex.guard.snapshot.values}
         return [ex.values[names[id(v)]] for v in ex.guard.snapshot.fail_args()]
 
-    def execute(self, inputs: list) -> tuple[int, list, int]:
+    def execute(self, inputs: list, max_iterations: int | None = None) -> tuple[int, list, int]:
         iterations = 0
         while True:
-            ex = ir_interp.run(self.trace, inputs)
+            ex = ir_interp.run(self.trace, inputs, max_iterations)
             iterations += ex.iterations
             index, values = ex.index, self._fail_values(ex)
             while index in self.bridges:
@@ -90,6 +91,50 @@ class ReferenceExecutor:
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         self.bridges[exit] = (bridge, first_exit)
+
+
+class CheckedExecutor:
+    """Runs machine code and, as an oracle, the reference interpreter on the same inputs;
+    any difference in exit or values is a JIT bug and raises AssertionError."""
+
+    LIMIT = 20000  # reference iterations per check; longer runs are not compared
+
+    def __init__(self, machine, trace: Trace):
+        self.machine, self.reference = machine, ReferenceExecutor(trace)
+        self.name = machine.name + " (checked)"
+        self.code_size = machine.code_size
+        for attr in ("image", "code", "frame"):
+            if hasattr(machine, attr):
+                setattr(self, attr, getattr(machine, attr))
+        self.checked = 0
+
+    @property
+    def last_bridge_bytes(self) -> int:
+        return getattr(self.machine, "last_bridge_bytes", 0)
+
+    def execute(self, inputs: list) -> tuple[int, list, int]:
+        got = self.machine.execute(list(inputs))
+        try:
+            want = self.reference.execute(list(inputs), self.LIMIT)
+        except ir_interp.Interrupted:
+            return got
+        self.checked += 1
+        same = got[0] == want[0] and len(got[1]) == len(want[1]) and all(
+            _same_value(a, b) for a, b in zip(got[1], want[1]))
+        if not same:
+            raise AssertionError(f"machine code and reference interpreter differ: exit "
+                                 f"{got[0]} {got[1]} vs {want[0]} {want[1]} from {inputs}")
+        return got[0], got[1], want[2]
+
+    def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
+        self.machine.attach_bridge(exit, bridge, first_exit)
+        self.reference.attach_bridge(exit, bridge, first_exit)
+
+
+def _same_value(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return struct.pack("<d", float(a)) == struct.pack("<d", float(b))
+    return a == b
 
 
 @dataclass

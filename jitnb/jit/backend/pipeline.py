@@ -36,6 +36,9 @@ def _executor(trace, params: Params):
     if machine is not None:
         ex = machine.load(trace, params)
         if ex is not None:
+            if params.check_traces:
+                from ..compiled import CheckedExecutor
+                ex = CheckedExecutor(ex, trace)
             return ex, ex.code_size, ex.name
     return ReferenceExecutor(trace), 0, "reference"
 
