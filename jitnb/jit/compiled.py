@@ -16,6 +16,7 @@ from ..events import emit
 from .. import events as ev
 from .interp.frame import Frame
 from .interp.tracebacks import with_frames
+from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
@@ -58,6 +59,9 @@ class LoopCall:
         return f"loop@{self.entry_address:#x}" if self.entry_address else "loop"
 
 
+EXIT_INTERRUPT = -2    # the loop stopped at its header; the values are the label's
+
+
 class ReferenceExecutor:
     """Runs traces on the reference IR interpreter (portable, slow: the oracle)."""
 
@@ -72,10 +76,23 @@ class ReferenceExecutor:
         names = {id(v): n for n, v in ex.guard.snapshot.values}
         return [ex.values[names[id(v)]] for v in ex.guard.snapshot.fail_args()]
 
+    interrupted = False
+    CHUNK = 4096   # iterations between polls of the interrupt flag
+
     def execute(self, inputs: list, max_iterations: int | None = None) -> tuple[int, list, int]:
         iterations = 0
+        self.interrupted = False
         while True:
-            ex = ir_interp.run(self.trace, inputs, max_iterations)
+            try:
+                ex = ir_interp.run(self.trace, inputs, max_iterations or self.CHUNK)
+            except ir_interp.Interrupted as stop:
+                iterations += stop.iterations
+                if max_iterations is not None:
+                    raise
+                if self.interrupted:
+                    return EXIT_INTERRUPT, stop.values, iterations
+                inputs = stop.values
+                continue
             iterations += ex.iterations
             index, values = ex.index, self._fail_values(ex)
             while index in self.bridges:
@@ -114,6 +131,8 @@ class CheckedExecutor:
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
         got = self.machine.execute(list(inputs))
+        if got[0] == EXIT_INTERRUPT:
+            return got
         try:
             want = self.reference.execute(list(inputs), self.LIMIT)
         except ir_interp.Interrupted:
@@ -156,7 +175,14 @@ class CompiledLoop:
     interp: Any = None              # jitnb's interpreter, to finish inlined calls after a guard
     pending: list = field(default_factory=list)   # inlined frames left by the last exit
 
+    header_pc: int = 0
+    header_line: int = 0
+
     def __post_init__(self) -> None:
+        word = getattr(self.executor, "frame", None)
+        if word is not None:  # SIGINT sets its word 0 while the loop runs
+            with watcher.lock:
+                watcher.words.append(word)
         self.exits = self.trace.guards()       # exit number -> guard op (loop, then bridges)
         self.guards = [GuardStats() for _ in self.exits]
         self.bridges: list[tuple[int, Recorded, Trace]] = []   # (exit, recorded, optimised)
@@ -219,7 +245,13 @@ class CompiledLoop:
         self.entries += 1
         t0 = time.perf_counter()
         emit(ev.NativeEnter(self.loop_id, self.executor.name))
-        index, values, iterations = self.executor.execute(inputs)
+        with stoppable(flag=self.executor):
+            index, values, iterations = self.executor.execute(inputs)
+            if index == EXIT_INTERRUPT:  # KeyboardInterrupt follows, with the state saved
+                self.box_label(frame, values, base)
+                self.last_exit, self.pending = index, []
+                emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
+                return True
         self.iterations += iterations
         self.guards[index].failures += 1
         guard = self.exits[index]
@@ -228,6 +260,22 @@ class CompiledLoop:
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
         self.last_exit = index
         return True
+
+    def box_label(self, frame: Frame, values: list, base: int) -> None:
+        """Write the loop's label values (the state at its header) back into the frame."""
+        cur: dict[Any, int] = {}
+        for spec, v in zip(self.recorded.inputs, values):
+            if spec.part == "cur":
+                cur[spec.loc] = v
+            elif not spec.part:
+                _write(frame, spec.loc, spec.py(v), base)
+        for spec in self.recorded.inputs:
+            if spec.part == "cur":
+                it = _read(frame, spec.loc, base)
+                _, (rng,), _ = it.__reduce__()
+                it.__setstate__((cur[spec.loc] - rng.start) // spec.step)
+        frame.pc = self.header_pc
+        frame.line = self.header_line
 
     def box(self, frame: Frame, resume: Resume, snapshot, values: list, base: int = 0) -> None:
         """Write the guard's live values back into the interpreter frame."""

@@ -230,6 +230,8 @@ class Engine:
         frame is at the guard's resume point; recording finishes the iteration for real)."""
         compiled = loop.compiled
         exit = compiled.last_exit
+        if exit < 0:
+            return
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness

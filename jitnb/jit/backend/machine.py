@@ -37,6 +37,9 @@ class NativeExecutor:
         for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
             frame[1 + k] = to_slot(v, kind)
         index = self.code.run(frame)
+        if index == -2:  # interrupted at the loop header: the frame holds the label values
+            return index, [from_slot(frame[1 + k], kind)
+                           for k, kind in enumerate(self.input_kinds)], 0
         if index < 0:
             raise RuntimeError(f"unexpected exit {index} from compiled loop")
         kinds = self.fail_kinds[index]

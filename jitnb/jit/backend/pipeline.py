@@ -21,7 +21,8 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
     t1 = time.perf_counter()
     executor, code_bytes, target = _executor(trace, params)
     t2 = time.perf_counter()
-    compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp)
+    compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
+                            header_pc=loop.info.header_pc, header_line=loop.line)
     ev.emit(ev.TraceCompiled(loop.id, len(recorded.trace.ops), len(trace.ops), len(trace.guards()),
                              code_bytes, target, t_record, t1 - t0, t2 - t1))
     return compiled

@@ -100,7 +100,11 @@ def raw_store(descr: str, base: int, index: int, value) -> None:
 
 
 class Interrupted(Exception):
-    pass
+    """`max_iterations` reached: ``values`` are the label values to go on from."""
+
+    def __init__(self, iterations: int, values: list):
+        super().__init__(iterations)
+        self.iterations, self.values = iterations, values
 
 
 def evaluate(num: int, args: list, descr: Any = None) -> Any:
@@ -134,7 +138,7 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
                 env = {id(v): x for v, x in zip(trace.inputs, vals)}
                 iterations += 1
                 if max_iterations is not None and iterations >= max_iterations:
-                    raise Interrupted(iterations)
+                    raise Interrupted(iterations, vals)
                 break
             if O.is_guard(num):
                 if num == O.GUARD_TRUE:
