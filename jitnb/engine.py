@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import itertools
 import linecache
@@ -68,8 +69,11 @@ def register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
-def prepare(source: str, filename: str, params: _params.Params) -> Instrumented:
-    tree = ast.parse(source, filename)
+def prepare(source: str, filename: str, params: _params.Params,
+            tree: ast.Module | None = None) -> Instrumented:
+    """Instrument `source` (`tree`, if given, must be its fresh parse)."""
+    if tree is None:
+        tree = ast.parse(source, filename)
     return instrument(tree, source, filename, params)
 
 
@@ -109,15 +113,23 @@ def _with_filename(code: types.CodeType, filename: str) -> types.CodeType:
     return code.replace(co_filename=filename, co_consts=consts)
 
 
-def prepared(source: str, filename: str, params: _params.Params, interactive: bool
+def prepared(source: str, filename: str, params: _params.Params, interactive: bool,
+             tree: ast.Module | None = None
              ) -> tuple[Instrumented, types.CodeType, types.CodeType | None]:
     """Instrumented and compiled code for `source`.  Running the same source again (a cell
     re-run) reuses it, with its loops: their counters and compiled traces stay warm."""
     key = (source, params, interactive)
     hit = _CACHE.get(key)
     if hit is None:
-        inst = prepare(source, filename, params)
-        code, last = compile_instrumented(inst, filename, interactive)
+        # the rewrite makes many short-lived AST nodes: collecting during it only costs time
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            inst = prepare(source, filename, params, tree)
+            code, last = compile_instrumented(inst, filename, interactive)
+        finally:
+            if enabled:
+                gc.enable()
         _CACHE[key] = hit = (inst, code, last)
         if len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
@@ -134,7 +146,8 @@ def prepared(source: str, filename: str, params: _params.Params, interactive: bo
 
 
 def execute(source: str, namespace: dict, filename: str, params: _params.Params,
-            interactive: bool = False, collector: _Collector | None = None) -> Run:
+            interactive: bool = False, collector: _Collector | None = None,
+            tree: ast.Module | None = None) -> Run:
     """Instrument, compile and run `source` in `namespace`; exceptions propagate."""
     driver.install_runtime()
     run = Run(namespace)
@@ -142,7 +155,7 @@ def execute(source: str, namespace: dict, filename: str, params: _params.Params,
         t0 = time.perf_counter()
         error = ""
         try:
-            inst, code, last = prepared(source, filename, params, interactive)
+            inst, code, last = prepared(source, filename, params, interactive, tree)
             run.loops, run.rejects = inst.loops, inst.rejects
             ev.emit(ev.CellStart(filename, len(inst.loops), len(inst.units) - 1))
             exec(code, namespace)

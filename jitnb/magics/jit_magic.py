@@ -59,12 +59,13 @@ class JitMagics(Magics):
             raise UsageError(str(e)) from None
         shell = self.shell
         raw = f"%%jit {line}\n{cell}" if line else f"%%jit\n{cell}"
-        source = "\n" + shell.transform_cell(cell)  # line 1 is the magic line
+        parsed = _checked.pop(cell, None)  # syntax_first parsed it already
+        source, tree = parsed if parsed else ("\n" + shell.transform_cell(cell), None)
         filename = shell.compile.cache(raw, shell.execution_count, raw_code=raw)
         register_source(filename, raw)
         run = None
         try:
-            run = execute(source, shell.user_ns, filename, p, interactive=True)
+            run = execute(source, shell.user_ns, filename, p, interactive=True, tree=tree)
         except BaseException as e:  # shown as a plain cell would show it
             e._render_traceback_ = _renderer(shell, e, filename)  # type: ignore[attr-defined]
             raise e.with_traceback(_user_frames(e.__traceback__, filename)) from None
@@ -118,8 +119,14 @@ def syntax_first(lines: list[str]) -> list[str]:
         return lines
     from IPython import get_ipython
     shell = get_ipython()
+    source = "\n" + (shell.transform_cell(body) if shell else body)  # line 1: the magic
     try:
-        ast.parse(shell.transform_cell(body) if shell else body)
+        tree = ast.parse(source)
     except SyntaxError:
         return ["\n"] + body.splitlines(True)
+    _checked.clear()
+    _checked[body] = (source, tree)
     return lines
+
+
+_checked: dict[str, tuple[str, ast.Module]] = {}   # cell body -> (transformed source, tree)
