@@ -88,48 +88,6 @@ KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
         "jit/lang/compiler.py expr_Constant loads each ast.Constant's own object, while "
         "CPython merges equal constants of a code object (co_consts), so `a is b` for "
         "two equal int/str/float literals is True in CPython and False in jitnb")),
-    "292_trace_mutable_truth.py": (TRACED, (
-        "jit/trace/recorder.py Recorder.truth() folds the truth of a Known object "
-        "(bool(obj) at record time) and CompiledLoop.unbox only checks identity, so "
-        "`if items:` stays False after off-trace code appends to the list (the same "
-        "folding applies to COMPARE_OP/UNARY_OP/BINARY_OP on two Known operands)")),
-    "316_trace_membership_mutable.py": (TRACED, (
-        "jit/trace/recorder.py record_COMPARE_OP folds `'b' in seen` on two Known "
-        "operands to a constant and the entry checks only the list's identity, so the "
-        "compiled loop misses elements appended off-trace (same family as 292)")),
-    "303_trace_deleted_global_none.py": (TRACED, (
-        "jit/compiled.py _read() reads globals with dict.get(), so for a global whose "
-        "recorded value is None the identity check `is None` also passes after the "
-        "global was deleted (off-trace, by a called function): the trace goes on where "
-        "CPython raises NameError")),
-    "293_trace_list_iadd.py": (TRACED, (
-        "jit/trace/recorder.py binop() turns an operation on two Known objects into "
-        "Known(result) with no IR; for `a += b` on lists the in-place extend only "
-        "happens while recording, compiled iterations skip it")),
-    "294_trace_dunder_side_effect.py": (TRACED, (
-        "jit/trace/recorder.py binop() folds `c + d` on two Known user objects to a "
-        "constant, so a user __add__ (side effects, fresh results) runs only while "
-        "recording, not on compiled iterations")),
-    "295_trace_module_attribute_rebound.py": (TRACED, (
-        "jit/trace/recorder.py record_LOAD_ATTR folds a module attribute into a Known "
-        "constant without any entry check (only the module's identity is checked), so "
-        "a compiled trace keeps calling the old function after `mod.fn` is rebound")),
-    "296_trace_float_pow2_overflow.py": (TRACED, (
-        "jit/trace/recorder.py float_binop compiles `x ** 2` to float_mul(x, x) with no "
-        "guard; CPython's float pow raises OverflowError when the result overflows, "
-        "the trace yields inf")),
-    "297_trace_float_pow2_rounding.py": (TRACED, (
-        "jit/trace/recorder.py float_binop compiles `x ** 2` to float_mul(x, x), but "
-        "CPython computes C pow(x, 2.0), which differs from x*x in the last bit for "
-        "some inputs (e.g. -3.9546053964794354e+64)")),
-    "298_trace_cse_signed_zero.py": (TRACED, (
-        "jit/opt/cse.py _key uses the raw float value of constants, and 0.0 == -0.0 "
-        "with equal hashes, so `x * 0.0` and `x * -0.0` are merged into one operation "
-        "(Const.__eq__ compares bits, the CSE key does not)")),
-    "302_trace_math_hypot.py": (TRACED, (
-        "jit/trace/calls.py sends math.hypot to libm's hypot (CallDescr.c_call), but "
-        "CPython 3.10+ computes hypot with its own correctly-rounded algorithm "
-        "(vector_norm), which differs from glibc in the last bit for some inputs")),
 }
 
 

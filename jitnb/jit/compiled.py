@@ -335,13 +335,19 @@ class CompiledLoop:
             (frames[i - 1] if i else frame).stack.append(value)
 
 
+_MISSING = object()
+
+
 def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "fast":
         return frame.fast[loc.key]
     if loc.where == "global":
-        return frame.globals.get(loc.key)
+        return frame.globals.get(loc.key, _MISSING)
     if loc.where == "free":
-        return frame.frees.get(loc.key)
+        return frame.frees.get(loc.key, _MISSING)
+    if loc.where == "modattr":
+        module, name = loc.key
+        return getattr(module, name, _MISSING)
     return frame.stack[base + loc.key]
 
 

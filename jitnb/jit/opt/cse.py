@@ -6,7 +6,7 @@ from ..ir.trace import Const, Op, Trace, resolve
 
 def _key(op: Op):
     args = [resolve(a) for a in op.args]
-    keys = [("c", a.kind, a.value) if isinstance(a, Const) else ("v", id(a)) for a in args]
+    keys = [("c", a) if isinstance(a, Const) else ("v", id(a)) for a in args]  # Const: by bits
     if op.desc.commutative:
         keys.sort(key=repr)
     return (op.num, tuple(keys), id(op.descr) if op.descr is not None else None)

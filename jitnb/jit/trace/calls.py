@@ -54,9 +54,10 @@ def _libm():
 _ONE = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
         "log10", "log2", "log1p", "expm1", "sqrt", "floor", "ceil", "fabs", "atanh", "asinh",
         "acosh", "erf", "erfc"]
-_TWO = ["atan2", "hypot", "fmod", "copysign", "pow"]
+_TWO = ["atan2", "fmod", "copysign", "pow"]   # not hypot: CPython has its own algorithm
 MATH_CALLS: dict[Callable, CallDescr] = {}
 for _n in _ONE + _TWO:
-    if hasattr(math, _n) and _n not in ("floor", "ceil", "pow", "fmod", "log", "fabs"):
+    if hasattr(math, _n) and _n not in ("floor", "ceil", "pow", "fmod", "log", "fabs", "erf", "erfc"):
         MATH_CALLS[getattr(math, _n)] = CallDescr(_n, getattr(math, _n), 1 if _n in _ONE else 2)
 BY_NAME = {d.name: d for d in MATH_CALLS.values()}
+POW = CallDescr("pow", math.pow, 2)   # float ** float (CPython's float_pow calls pow())

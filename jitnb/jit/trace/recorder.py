@@ -22,7 +22,7 @@ from ..ir import ops as I
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
 from ..lang import opcodes as O
 from ..lang.compiler import LoopInfo
-from .calls import MATH_CALLS
+from .calls import MATH_CALLS, POW
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 EXACT_FLOAT_INT = 1 << 53
@@ -75,6 +75,16 @@ class VRange:
 @dataclass(frozen=True)
 class VTuple:
     items: tuple
+
+
+_IMMUTABLE = (int, float, bool, str, bytes, complex, type(None), type(...), range)
+
+
+def immutable(v: Any) -> bool:
+    """Values whose operations a trace may fold: nothing can change them."""
+    if type(v) is tuple or type(v) is frozenset:
+        return all(immutable(x) for x in v)
+    return type(v) in _IMMUTABLE
 
 
 def fits_int(v: Any) -> bool:
@@ -387,8 +397,8 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where == "free":
-                continue  # free variables are read-only inside JIT-able loops
+            if loc.where in ("free", "modattr"):
+                continue  # free variables are read-only in loops; attributes are rechecked
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
@@ -423,7 +433,7 @@ class Recorder:
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         for loc, obj in rec.checks:
-            if loc.where == "free":
+            if loc.where in ("free", "modattr"):
                 continue
             sh = self._shadow_at(loc, base)
             if not (isinstance(sh, Known) and sh.obj is obj):
@@ -520,6 +530,8 @@ class Recorder:
 
     def truth(self, sh: Any) -> Value | bool:
         if isinstance(sh, Known):
+            if not immutable(sh.obj):
+                self.nyi(f"truth of {type(sh.obj).__name__}")
             return bool(sh.obj)
         if not isinstance(sh, Num):
             self.nyi("truth of a virtual")
@@ -601,7 +613,9 @@ class Recorder:
         if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
             self.nyi(f"attribute {name!r} of {type(self.frame.stack[-1]).__name__}")
         self.concrete(name)
-        self.stack[-1] = Known(self.frame.stack[-1])
+        value = self.frame.stack[-1]
+        self.checks.append((Loc("modattr", (sh.obj, name)), value))
+        self.stack[-1] = Known(value)
 
     def record_STORE_ATTR(self, name: str) -> None:
         self.nyi("attribute store")
@@ -623,6 +637,8 @@ class Recorder:
         sym = O.BINOPS[arg][0]
         result = self.frame.stack[-1]
         if isinstance(a, Known) and isinstance(b, Known):
+            if not (immutable(a.obj) and immutable(b.obj)):
+                self.nyi(f"{sym} on {type(a.obj).__name__}")
             return Known(result)
         if not (isinstance(a, Num) and isinstance(b, Num)):
             self.nyi(f"{sym} on {type(result).__name__}")
@@ -681,8 +697,12 @@ class Recorder:
         if sym == "/":
             self.guard_nonzero(y, "f")
             return Num(self.emit(I.FLOAT_TRUEDIV, x, y), float)
-        if sym == "**" and isinstance(b.v, Const) and b.v.value == 2:
-            return Num(self.emit(I.FLOAT_MUL, x, x), float)
+        if sym == "**":
+            # CPython calls the C library's pow(); where it would raise (or give a
+            # complex), the result is not finite and the guard sends it back to Python
+            r = self.emit(I.CALL_F, x, y, descr=POW)
+            self.guard(I.GUARD_TRUE, self.emit(I.FLOAT_LT, self.emit(I.FLOAT_ABS, r), Const(math.inf)))
+            return Num(r, float)
         self.nyi(f"float {sym}")
         raise AssertionError
 
@@ -691,6 +711,8 @@ class Recorder:
         sym = O.UNOPS[arg][0]
         self.concrete(arg)
         if isinstance(sh, Known):
+            if not immutable(sh.obj):
+                self.nyi(f"unary {sym} on {type(sh.obj).__name__}")
             self.stack[-1] = Known(self.frame.stack[-1])
             return
         if not isinstance(sh, Num):
@@ -717,6 +739,9 @@ class Recorder:
         self.concrete(arg)
         result = self.frame.stack[-1]
         if isinstance(a, Known) and isinstance(b, Known):
+            # identities of known objects are fixed; other comparisons only of values
+            if sym not in ("is", "is not") and not (immutable(a.obj) and immutable(b.obj)):
+                self.nyi(f"comparison {sym} on {type(a.obj).__name__}")
             self.stack[-2:] = [Known(result)]
             return
         if sym in ("is", "is not") and (isinstance(a, Known) or isinstance(b, Known)):
