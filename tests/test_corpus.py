@@ -49,18 +49,6 @@ _LINES = ("jit/lang/compiler.py Compiler.expr() sets self.line for every sub-exp
           "exception is reported on a different line")
 
 KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
-    "281_multiline_assert_message.py": (ALL, _LINES.format(
-        op="the RAISE of an assert whose message is on the next line")),
-    "282_multiline_augassign_error.py": (ALL, _LINES.format(
-        op="INPLACE_OP after a right operand on the next line")),
-    "283_multiline_unpack_error.py": (INTERPRETED, _LINES.format(
-        op="UNPACK_SEQUENCE after a value on the next line")),
-    "284_multiline_dict_display_error.py": (INTERPRETED, _LINES.format(
-        op="BUILD_MAP after keys on the next line")),
-    "285_multiline_store_subscript_error.py": (INTERPRETED, _LINES.format(
-        op="STORE_SUBSCR after an index on the next line")),
-    "301_raise_multiline_expression.py": (INTERPRETED, _LINES.format(
-        op="RAISE after an `or` expression continued on the next line")),
     "286_multiline_method_call_error.py": (INTERPRETED, (
         "jit/lang/compiler.py expr_Attribute/expr_Call use node.lineno for LOAD_ATTR; "
         "CPython 3.11 (update_start_location_to_match_attr) reports an attribute that "
@@ -84,10 +72,6 @@ KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
         "(Interpreter.call), so sys._getframe(1)/inspect/warnings stacklevel in a callee "
         "see jitnb's frame ('call') instead of the user's function; subset.py only "
         "rejects frame builtins referenced by name inside the loop")),
-    "291_constant_identity.py": (ALL, (
-        "jit/lang/compiler.py expr_Constant loads each ast.Constant's own object, while "
-        "CPython merges equal constants of a code object (co_consts), so `a is b` for "
-        "two equal int/str/float literals is True in CPython and False in jitnb")),
 }
 
 

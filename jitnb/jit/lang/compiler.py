@@ -14,6 +14,7 @@ iterator on the stack for ``for`` loops)::
 from __future__ import annotations
 
 import ast
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,7 @@ class Compiler:
                  is_module: bool, node_map: dict[int, LoopInfo] | None = None):
         self.scope = scope
         self.node_map = node_map if node_map is not None else {}
+        self.constants: dict[Any, Any] = {}
         self.unit = CodeUnit(name, qualname, filename, firstlineno, is_module)
         self.loops: list[_LoopCtx] = []
         self.line = firstlineno
@@ -118,6 +120,8 @@ class Compiler:
             self.unit.instrs[ref].arg = label.pc
 
     def const(self, value: Any) -> None:
+        # equal constants of one code unit are one object, as in CPython's code objects
+        value = self.constants.setdefault(_const_key(value), value)
         self.emit(O.LOAD_CONST, value)
 
     def mangled(self, name: str) -> str:
@@ -363,10 +367,14 @@ class Compiler:
 
     # -- expressions --------------------------------------------------------------
     def expr(self, node: ast.expr) -> None:
+        """Compile an expression; its instructions carry its line, and the caller's line is
+        restored afterwards (an operand continuing on the next line does not move it)."""
+        saved = self.line
         line = getattr(node, "lineno", None)
         if line is not None:
             self.line = line
         getattr(self, "expr_" + type(node).__name__)(node)
+        self.line = saved
 
     def expr_Constant(self, node: ast.Constant) -> None:
         self.const(node.value)
@@ -439,12 +447,12 @@ class Compiler:
             self.expr(a)
         for k in node.keywords:
             self.expr(k.value)
-        self.line = node.lineno
+        self.line = _attr_line(node.func) if isinstance(node.func, ast.Attribute) else node.lineno
         self.emit(O.CALL, (len(node.args) + len(node.keywords), tuple(k.arg for k in node.keywords)))
 
     def expr_Attribute(self, node: ast.Attribute) -> None:
         self.expr(node.value)
-        self.line = node.lineno
+        self.line = _attr_line(node)
         self.emit(O.LOAD_ATTR, self.mangled(node.attr))
 
     def expr_Subscript(self, node: ast.Subscript) -> None:
@@ -487,6 +495,21 @@ class Compiler:
         if node.format_spec is not None:
             self.expr(node.format_spec)
         self.emit(O.FORMAT_VALUE, (node.conversion, node.format_spec is not None))
+
+
+def _attr_line(node: ast.Attribute) -> int:
+    """CPython reports an attribute (and a method call) split over lines at the name's line."""
+    return node.end_lineno if node.end_lineno is not None else node.lineno
+
+
+def _const_key(v: Any) -> Any:
+    if type(v) is float:
+        return (float, struct.pack("<d", v))
+    if type(v) is complex:
+        return (complex, struct.pack("<dd", v.real, v.imag))
+    if type(v) in (tuple, frozenset):
+        return (type(v), tuple(_const_key(x) for x in v))
+    return (type(v), v)
 
 
 def assigned_locals(node: ast.For | ast.While, scope: Scope) -> list[str]:
