@@ -49,16 +49,6 @@ _LINES = ("jit/lang/compiler.py Compiler.expr() sets self.line for every sub-exp
           "exception is reported on a different line")
 
 KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
-    "286_multiline_method_call_error.py": (INTERPRETED, (
-        "jit/lang/compiler.py expr_Attribute/expr_Call use node.lineno for LOAD_ATTR; "
-        "CPython 3.11 (update_start_location_to_match_attr) reports an attribute that "
-        "spans lines at the attribute's end line, so the AttributeError line differs")),
-    "287_sibling_closure_nonlocal.py": (ALL, (
-        "jit/interp/frame.py Frame.from_locals copies free variables once from "
-        "locals() and op_LOAD_DEREF reads that snapshot, not the cell; "
-        "jit/lang/subset.py check_loop only rejects free names rebound by *inner* "
-        "functions (scopes.nonlocal_writes), so a sibling closure's `nonlocal` write "
-        "during the iteration is not seen and stale values are read")),
     "288_locals_after_loop.py": (ALL, (
         "jit/instrument.py stores its counters/iterators/handbacks in the user's scope "
         "(_jitnb_c<k>, _jitnb_i<k>, _jitnb_r, _jitnb_v are function locals), so "

@@ -199,12 +199,18 @@ class _Rewriter(ast.NodeTransformer):
 
     @staticmethod
     def _raise_dispatch_lines(loop: ast.For | ast.While, nodes: list[ast.AST]) -> list[ast.AST]:
-        """The first node on each source line of the loop (before it is rewritten)."""
+        """A located node for each source line of the loop (before it is rewritten): the first
+        node starting there, or a bare position (e.g. the `.name` of a split attribute)."""
         by_line: dict[int, ast.AST] = {}
         for sub in nodes:
             line = getattr(sub, "lineno", None)
             if isinstance(sub, (ast.stmt, ast.expr)) and line is not None and line not in by_line:
                 by_line[line] = sub
+        end = loop.end_lineno or loop.lineno
+        for line in range(loop.lineno + 1, end + 1):
+            if line not in by_line:
+                by_line[line] = ast.Pass(lineno=line, col_offset=0, end_lineno=line,
+                                         end_col_offset=0)
         return [n for line, n in sorted(by_line.items()) if line != loop.lineno]
 
     def _instrument(self, node: ast.For | ast.While, loop: driver.Loop,

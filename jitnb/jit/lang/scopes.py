@@ -27,6 +27,17 @@ class Scope:
     params: list[str] = field(default_factory=list)
     class_name: str | None = None  # enclosing class, for private-name mangling
     children: list["Scope"] = field(default_factory=list)
+    parent: "Scope | None" = None
+
+    def rebound_elsewhere(self, name: str) -> bool:
+        """Whether a free variable `name` may be rebound (``nonlocal``) by another function
+        sharing it: its owner scope records such writes."""
+        s = self.parent
+        while s is not None:
+            if s.kind == "function" and name in s.locals:
+                return name in s.nonlocal_writes
+            s = s.parent
+        return False
 
     def kind_of(self, name: str) -> str:
         """'fast', 'global' or 'free' (module scope: always 'global')."""
@@ -46,7 +57,9 @@ def _convert(table: symtable.SymbolTable, class_name: str | None) -> Scope:
     scope = Scope(kind, table.get_name(), table.get_lineno(), class_name=class_name)
     inner_class = table.get_name() if kind == "class" else class_name
     for child in table.get_children():
-        scope.children.append(_convert(child, inner_class))
+        c = _convert(child, inner_class)
+        c.parent = scope
+        scope.children.append(c)
     if kind == "function":
         fn: symtable.Function = table  # type: ignore[assignment]
         scope.params = list(fn.get_parameters())

@@ -118,6 +118,8 @@ def check_loop(node: ast.For | ast.While, scope: Scope | None,
                     return Reject(f"assignment to {sub.id!r}, captured by a closure,", sub.lineno)
             if sub.id in scope.nonlocal_writes:
                 return Reject(f"variable {sub.id!r}, rebound by an inner function,", sub.lineno)
+            if sub.id in scope.frees and scope.rebound_elsewhere(sub.id):
+                return Reject(f"free variable {sub.id!r}, rebound by another function,", sub.lineno)
     return None
 
 
