@@ -49,19 +49,6 @@ _LINES = ("jit/lang/compiler.py Compiler.expr() sets self.line for every sub-exp
           "exception is reported on a different line")
 
 KNOWN_FAILURES: dict[str, tuple[tuple[str, ...], str]] = {
-    "288_locals_after_loop.py": (ALL, (
-        "jit/instrument.py stores its counters/iterators/handbacks in the user's scope "
-        "(_jitnb_c<k>, _jitnb_i<k>, _jitnb_r, _jitnb_v are function locals), so "
-        "locals()/vars()/dir() in an instrumented function list them")),
-    "289_globals_after_loop.py": (ALL, (
-        "jit/instrument.py stores _jitnb_c<k>/_jitnb_i<k>/_jitnb_r as module globals "
-        "while the cell runs (engine.execute only deletes them at the end), so "
-        "globals() seen by the program itself lists them")),
-    "290_caller_frame_in_loop.py": (ALL, (
-        "jit/interp/interpreter.py calls user functions from its own Python frames "
-        "(Interpreter.call), so sys._getframe(1)/inspect/warnings stacklevel in a callee "
-        "see jitnb's frame ('call') instead of the user's function; subset.py only "
-        "rejects frame builtins referenced by name inside the loop")),
 }
 
 

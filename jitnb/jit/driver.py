@@ -20,7 +20,7 @@ from typing import Any
 from .. import events as ev
 from ..params import Params
 from .interp.frame import UNBOUND, Frame
-from .interp.interpreter import Interpreter
+from .interp.interpreter import TRAMPOLINES, Interpreter
 from .lang.compiler import CodeUnit, LoopInfo
 
 RESUME, EXIT, RETURN = 0, 1, 2
@@ -331,7 +331,8 @@ def strip_traceback(exc: BaseException) -> BaseException:
     kept = []
     tb = exc.__traceback__
     while tb is not None:
-        if not tb.tb_frame.f_code.co_filename.startswith(_PKG_DIR):
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(_PKG_DIR) and code not in TRAMPOLINES:
             kept.append(tb)
         tb = tb.tb_next
     new = None

@@ -217,7 +217,7 @@ class _Rewriter(ast.NodeTransformer):
                     dispatch: list[ast.AST]) -> list[ast.stmt]:
         b = _Build(node)
         k = loop.id
-        c, it, r, v = f"{PREFIX}c{k}", f"{PREFIX}i{k}", f"{PREFIX}r", f"{PREFIX}v"
+        c, it, r, v = f"{PREFIX}c{k}", f"{PREFIX}i{k}", f"{PREFIX}r{k}", f"{PREFIX}v{k}"
         is_for = isinstance(node, ast.For)
         before: list[ast.stmt] = [b.assign(c, b.attr(b.loop(k), "budget"))]
         if is_for:
@@ -246,7 +246,16 @@ class _Rewriter(ast.NodeTransformer):
                  b.if_(b.compare(b.name(c), ast.LtE(), b.const(0)), hot)]
         node.body = check + node.body
         after = ast.Assign([ast.Attribute(b.loop(k), "budget", ast.Store(), **b.pos)], b.name(c), **b.pos)
-        return before + [node, after]
+        # the helper names leave the namespace with the loop (locals()/globals() stay clean)
+        before.append(b.assign(r, b.const(None)))
+        names = [c, r] + ([it] if is_for else [])
+        if loop.assigned:
+            before.append(b.assign(v, b.const(None)))
+            names.append(v)
+        cleanup = ast.Delete([b.name(n, True) for n in names], **b.pos)
+        for t in cleanup.targets:
+            t.ctx = ast.Del()
+        return before + [node, after, cleanup]
 
     @staticmethod
     def _raise_dispatch(loop: ast.For | ast.While, r: str, lines: list[ast.AST]) -> ast.stmt:

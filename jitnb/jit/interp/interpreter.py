@@ -57,11 +57,32 @@ def raise_unbound_free(name: str) -> None:
     raise AssertionError("unreachable")
 
 
-def call(f: Any, args: list, kwnames: tuple) -> Any:
-    if not kwnames:
-        return f(*args)
-    k = len(kwnames)
-    return f(*args[:-k], **dict(zip(kwnames, args[-k:])))
+_callers: dict[tuple[str, str], Any] = {}
+
+
+def caller_for(unit: CodeUnit):
+    """The call of a callable, from a frame that carries the unit's name and file, so code inspecting its
+    caller (``sys._getframe(1)``) sees the user's function, not jitnb's interpreter."""
+    key = (unit.filename, unit.name)
+    fn = _callers.get(key)
+    if fn is None:
+        ns: dict = {}
+        code = compile("def trampoline(f, args, kwnames):\n"
+                       "    if not kwnames:\n"
+                       "        return f(*args)\n"
+                       "    k = len(kwnames)\n"
+                       "    return f(*args[:-k], **dict(zip(kwnames, args[-k:])))\n",
+                       unit.filename, "exec")
+        exec(code, ns)
+        fn = ns["trampoline"]
+        fn.__code__ = fn.__code__.replace(co_name=unit.name, co_qualname=unit.qualname,
+                                          co_firstlineno=max(unit.firstlineno, 1))
+        _callers[key] = fn
+        TRAMPOLINES.add(fn.__code__)
+    return fn
+
+
+TRAMPOLINES: set = set()   # their frames are jitnb's, whatever file they name
 
 
 def format_value(value: Any, conversion: int, spec: str = "") -> str:
@@ -229,7 +250,7 @@ class Interpreter:
         args = stack[len(stack) - n:]
         del stack[len(stack) - n:]
         fn = stack.pop()
-        stack.append(call(fn, args, kwnames))
+        stack.append(caller_for(f.unit)(fn, args, kwnames))
 
     def op_BUILD_TUPLE(self, f: Frame, n: int) -> None:
         self._build(f, n, tuple)
