@@ -84,19 +84,24 @@ ELEMENT = {c: struct.calcsize(c) for c in "bBhHiIlLqQfd"}
 
 
 def raw_load(descr: str, base: int, index: int):
+    """The element as the machine loads it: ints sign- or zero-extended to int64 (so an
+    unsigned 64-bit value wraps), float32 widened to double."""
     size = ELEMENT[descr]
-    v = struct.unpack("<" + descr, ctypes.string_at(base + index * size, size))[0]
-    return v
+    v = struct.unpack(descr, ctypes.string_at(base + index * size, size))[0]  # native sizes
+    return v if descr in "fd" else wrap(v)
 
 
 def raw_store(descr: str, base: int, index: int, value) -> None:
+    """Store as the machine does: ints truncated to the element, doubles rounded to float32
+    by C conversion (out of range becomes inf)."""
     size = ELEMENT[descr]
-    if descr not in "fd":
-        value &= (1 << (8 * size)) - 1
-        fmt = "<" + descr.upper()
+    if descr == "f":
+        data = bytes(ctypes.c_float(value))
+    elif descr == "d":
+        data = struct.pack("d", value)
     else:
-        fmt = "<" + descr
-    ctypes.memmove(base + index * size, struct.pack(fmt, value), size)
+        data = struct.pack(descr.upper(), value & ((1 << (8 * size)) - 1))
+    ctypes.memmove(base + index * size, data, size)
 
 
 class Interrupted(Exception):
