@@ -75,6 +75,7 @@ def test_loop_is_compiled_and_guards_counted():
     assert "trace-compiled" in kinds and "native-enter" in kinds and "guard-failed" in kinds
     loop = run.loops[0]
     assert loop.compiled is not None and loop.compiled.entries > 50
+    assert loop.compiled.iterations > 50 and sum(e.iterations for e in run.events if e.kind == 'native-leave') == loop.compiled.iterations
     assert sum(g.failures for g in loop.compiled.guards) == loop.compiled.entries
 
 
@@ -85,7 +86,7 @@ def test_compiled_traces_verify_and_agree_with_reference():
     verify(c.recorded.trace)
     inputs = [4.0, 2.0, 3]  # g, x, k  (order of the recorded inputs)
     specs = [s.loc.name(run.loops[0].unit.code) for s in c.recorded.inputs]
-    vals = {"g": 2.0, "x": 4.0, "k": 3}
+    vals = {"g": 2.0, "x": 4.0, "k": 3, "#iter": 0}
     inputs = [vals[n] for n in specs]
     a, b = R.run(c.recorded.trace, inputs), R.run(c.trace, inputs)
     assert (a.index is not None) and a.values == b.values and a.iterations == b.iterations

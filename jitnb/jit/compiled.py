@@ -20,7 +20,7 @@ from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
-from .trace.recorder import INT_MAX, INT_MIN, Loc, Recorded, Resume, position
+from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
 
 
 class Executor(Protocol):
@@ -177,6 +177,7 @@ class CompiledLoop:
 
     header_pc: int = 0
     header_line: int = 0
+    exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -213,6 +214,9 @@ class CompiledLoop:
         if base < 0:
             return None
         for spec in self.recorded.inputs:
+            if spec.loc.where == "iter":
+                vals.append(0)
+                continue
             v = _read(frame, spec.loc, base)
             if spec.part:
                 if type(v).__name__ != "range_iterator":
@@ -250,13 +254,15 @@ class CompiledLoop:
             if index == EXIT_INTERRUPT:  # KeyboardInterrupt follows, with the state saved
                 self.box_label(frame, values, base)
                 self.last_exit, self.pending = index, []
-                emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
+                self.iterations += self.exit_iterations
+                emit(ev.NativeLeave(self.loop_id, index, self.exit_iterations,
+                                    time.perf_counter() - t0))
                 return True
-        self.iterations += iterations
         self.guards[index].failures += 1
         guard = self.exits[index]
         self.box(frame, guard.snapshot.resume, guard.snapshot, values, base)
-        emit(ev.NativeLeave(self.loop_id, index, iterations, time.perf_counter() - t0))
+        self.iterations += self.exit_iterations
+        emit(ev.NativeLeave(self.loop_id, index, self.exit_iterations, time.perf_counter() - t0))
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
         self.last_exit = index
         return True
@@ -265,7 +271,9 @@ class CompiledLoop:
         """Write the loop's label values (the state at its header) back into the frame."""
         cur: dict[Any, int] = {}
         for spec, v in zip(self.recorded.inputs, values):
-            if spec.part == "cur":
+            if spec.loc.where == "iter":
+                self.exit_iterations = v
+            elif spec.part == "cur":
                 cur[spec.loc] = v
             elif not spec.part:
                 _write(frame, spec.loc, spec.py(v), base)
@@ -284,6 +292,7 @@ class CompiledLoop:
         for name, v in snapshot.values:
             raw = v.value if isinstance(v, Const) else values[position(fail_args, v)]
             by_name[name] = raw
+        self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:

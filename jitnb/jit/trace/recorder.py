@@ -25,6 +25,7 @@ from ..lang.compiler import LoopInfo
 from .calls import MATH_CALLS, POW
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
+ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the event stream)
 EXACT_FLOAT_INT = 1 << 53
 
 
@@ -103,6 +104,8 @@ class Loc:
             return unit.localnames[self.key]
         if self.where == "global":
             return self.key
+        if self.where == "iter":
+            return ITERATIONS
         return f"stack{self.key}"
 
 
@@ -205,6 +208,8 @@ class Recorder:
 
     def _start(self) -> None:
         f = self.frame
+        # iterations since entering the machine code: one add per iteration, reported at exits
+        self.iters = self._new_input(Loc("iter", 0), 0)
         for i, v in enumerate(f.fast):
             self.fast.append(self._shadow_value(Loc("fast", i), v))
         # stack locations are relative to what lies below this loop (enclosing loops' iterators)
@@ -238,6 +243,7 @@ class Recorder:
         self.stack = []
         self.base = len(self.frame.stack) - resume.stack_depth
         self._install(resume, by_name, 0)
+        self.iters = by_name[ITERATIONS]
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
         for f, r in zip(frames, resume.inlined):
@@ -289,7 +295,7 @@ class Recorder:
 
     def _make_snapshot(self, pc: int, line: int, fast: list, globals_: dict,
                        stack: list, callers: tuple = (), unit: Any = None) -> Snapshot:
-        values: list[tuple[str, Value]] = []
+        values: list[tuple[str, Value]] = [(ITERATIONS, self.iters)]
         if not callers:
             resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_)
             return Snapshot(values, line, resume)
@@ -385,6 +391,9 @@ class Recorder:
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
         for spec in specs:
+            if spec.loc.where == "iter":
+                args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
+                continue
             sh = self._get(spec.loc)
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
@@ -423,6 +432,9 @@ class Recorder:
             raise Abort("inner loop stack", self.line)
         args: list[Value] = []
         for spec in rec.inputs:
+            if spec.loc.where == "iter":
+                args.append(Const(0))
+                continue
             sh = self._shadow_at(spec.loc, base)
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
