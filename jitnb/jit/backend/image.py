@@ -54,6 +54,13 @@ Patching: each guard leaves through one conditional branch whose rel32 field is 
 jmp r11`` (every stub is at least ``STUB_MIN`` bytes long; r11 is never live at a
 guard).  Cross-mapping jumps of a bridge (to the loop's reload entry) are always
 absolute.
+
+On AArch64 ``guard_offsets[g][0]`` is the guard's branch instruction itself (a
+``b.cond``, ``cbz`` or ``cbnz``, whose imm19 reaches +-1 MiB).  A bridge within that
+range gets the branch directly; otherwise the branch goes to its exit stub, whose
+first word becomes ``b bridge`` (imm26: +-128 MiB) or, beyond that, ``ldr x16, lit;
+br x16`` with the 8-byte address in the stub (every stub is at least ``STUB_MINS
+["aarch64"]`` bytes; x16 is a scratch register, never live at a guard).
 """
 from __future__ import annotations
 
@@ -66,6 +73,38 @@ EXIT_FINISH = -1
 EXIT_INTERRUPT = -2
 STUB_MIN = 13           # movabs r11, imm64 (10 bytes) + jmp r11 (3 bytes)
 _ABS_JUMP = (b"\x49\xbb", b"\x41\xff\xe3")
+# ldr x16, lit; br x16; [brk #0 so that the literal is 8-aligned]; .quad target
+STUB_MINS = {"x86_64": STUB_MIN, "aarch64": 20}
+_A64_B, _A64_LDR_X16, _A64_BR_X16, _A64_BRK = 0x14000000, 0x58000010, 0xD61F0200, 0xD4200000
+
+
+def _a64_word(code: bytes, at: int) -> int:
+    return struct.unpack_from("<I", code, at)[0]
+
+
+def _a64_imm19(word: int) -> int:
+    """The byte offset of a b.cond / cbz / cbnz / ldr-literal (imm19 at bits 5..23)."""
+    imm = (word >> 5) & 0x7FFFF
+    return 4 * (imm - (1 << 19) if imm >> 18 else imm)
+
+
+def _a64_set_imm19(word: int, offset: int) -> int:
+    assert offset % 4 == 0 and -(1 << 20) <= offset < (1 << 20), offset
+    return (word & ~(0x7FFFF << 5)) | (((offset >> 2) & 0x7FFFF) << 5)
+
+
+def a64_branch(offset: int) -> int:
+    """``b offset`` (imm26, +-128 MiB)."""
+    assert offset % 4 == 0 and -(1 << 27) <= offset < (1 << 27), offset
+    return _A64_B | ((offset >> 2) & 0x3FFFFFF)
+
+
+def a64_abs_jump(at: int, target: int) -> bytes:
+    """``ldr x16, lit; br x16; lit: .quad target`` placed at code offset ``at`` (the
+    literal 8-byte aligned)."""
+    lit = 8 if (at + 8) % 8 == 0 else 12
+    words = [_A64_LDR_X16 | ((lit >> 2) << 5), _A64_BR_X16] + ([_A64_BRK] if lit == 12 else [])
+    return struct.pack(f"<{len(words)}I", *words) + struct.pack("<Q", target)
 
 
 @dataclass
@@ -89,6 +128,7 @@ class CodeImage:
     # (offset of an 8-byte absolute call target in the code, call descriptor) per call_f,
     # for executors that relocate calls (an emulator's trap addresses).
     call_sites: list[tuple[int, Any]] = field(default_factory=list)
+    call_kinds: list[str] = field(default_factory=list)   # per call_f: arg kinds + result
     # (offset of the 8-byte absolute entry address, descriptor) per call_loop.
     loop_call_sites: list[tuple[int, Any]] = field(default_factory=list)
     input_kinds: str = ""           # kind of each trace input ("i"/"f")
@@ -118,6 +158,8 @@ class CodeImage:
         returns ``(offset, new_bytes)`` for the executor to write into its mapped copy
         (``NativeCode.patch_guard`` does both); the range may include unchanged bytes.
         """
+        if self.arch == "aarch64":
+            return self._patch_guard_a64(guard_index, target_address, base, absolute)
         if self.arch != "x86_64":
             raise NotImplementedError(f"guard patching for {self.arch}")
         at, stub = self.guard_offsets[guard_index]
@@ -137,10 +179,44 @@ class CodeImage:
         self._insns = None
         return start, self.code[start:end]
 
+    def _patch_guard_a64(self, guard_index: int, target_address: int, base: int,
+                         absolute: bool | None) -> tuple[int, bytes]:
+        at, stub = self.guard_offsets[guard_index]
+        rel = target_address - (base + at)
+        direct = -(1 << 20) <= rel < (1 << 20) if absolute is None else not absolute
+        code = bytearray(self.code)
+        word = _a64_word(code, at)
+        if direct:
+            struct.pack_into("<I", code, at, _a64_set_imm19(word, rel))
+            start, end = at, at + 4
+        else:
+            struct.pack_into("<I", code, at, _a64_set_imm19(word, stub - at))
+            far = target_address - (base + stub)
+            if absolute is None and -(1 << 27) <= far < (1 << 27):
+                jump = struct.pack("<I", a64_branch(far))
+            else:
+                jump = a64_abs_jump(stub, target_address)
+            code[stub:stub + len(jump)] = jump
+            start, end = at, stub + len(jump)
+        self.code = bytes(code)
+        self._insns = None
+        return start, self.code[start:end]
+
     def guard_target(self, guard_index: int, base: int = 0) -> int:
         """The address guard ``guard_index``'s exit currently goes to (following an
         absolute jump written into its exit stub)."""
         at, stub = self.guard_offsets[guard_index]
+        if self.arch == "aarch64":
+            target = at + _a64_imm19(_a64_word(self.code, at))
+            if target == stub:
+                word = _a64_word(self.code, stub)
+                if word & 0xFC000000 == _A64_B:
+                    imm = word & 0x3FFFFFF
+                    return base + stub + 4 * (imm - (1 << 26) if imm >> 25 else imm)
+                if word & 0xFF00001F == _A64_LDR_X16 and \
+                        _a64_word(self.code, stub + 4) == _A64_BR_X16:
+                    return struct.unpack_from("<Q", self.code, stub + _a64_imm19(word))[0]
+            return base + target
         (rel,) = struct.unpack_from("<i", self.code, at)
         target = at + 4 + rel
         if target == stub and self.code[stub:stub + 2] == _ABS_JUMP[0] \

@@ -31,15 +31,17 @@ survive until the guard that reads them.  Image layout and exit protocol: see
 """
 from __future__ import annotations
 
-import array
 import math
 import struct
-from dataclasses import dataclass
 
 from ...ir import ops as O
 from ...ir.trace import Const, Op, Trace, resolve
-from ..image import EXIT_FINISH, EXIT_INTERRUPT, STUB_MIN, CodeImage
-from ..regalloc import Imm, Location, Reg, Stack, allocate, parallel_moves
+from ..common import (ABS_MASK, ELEMENT, INT_REL, MASK64, NAN_SECOND, PYTHON_NAN, SIGN_MASK,
+                      AssemblerBase, BridgeContext, assemble_bridge_with, call_address,
+                      call_kinds, check_loop_call, flags_operand, float_bits, float_to_int,
+                      loop_descr, magic, pow2, rel_holds, typecode, wrap64)
+from ..image import EXIT_INTERRUPT, CodeImage
+from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
 from .encoder import FORMS, X86Encoder, mem
 
@@ -51,38 +53,11 @@ GPRS = (R.RAX, R.RCX, R.RDX, R.RSI, R.RDI, R.R8, R.R9, R.R10,
 FPRS = tuple(range(R.XMM0, R.XMM15))
 SCRATCH_I = Reg(SCRATCH, "i")
 SCRATCH_F = Reg(FSCRATCH, "f")
+STUB_MIN = 13           # movabs r11, imm64 (10 bytes) + jmp r11 (3 bytes): see image
 
-SIGN_MASK = 0x8000000000000000
-ABS_MASK = 0x7FFFFFFFFFFFFFFF
-PYTHON_NAN = struct.unpack("<Q", struct.pack("<d", math.nan))[0]
-
-
-def _bits(x: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def _nan_operand_second(fn) -> bool:
-    """Does CPython's ``a + b`` / ``a * b`` return the *second* operand's NaN when both
-    operands are NaN?
-
-    For two NaN operands x86 returns the first source's payload, so ``a + b`` and
-    ``b + a`` differ in sign and payload bits.  C leaves the order to the compiler, and
-    CPython 3.11's generic float_add and its specialised BINARY_OP_ADD_FLOAT were built
-    with opposite orders.  Hot code runs the specialised form, so the probe warms the
-    function up first and the backend copies what warm CPython does.
-    """
-    for _ in range(1000):
-        fn(1.5, 2.5)
-    a = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000001))[0]
-    b = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000002))[0]
-    return _bits(fn(a, b)) == _bits(b)
-
-
-NAN_SECOND = {O.FLOAT_ADD: _nan_operand_second(lambda a, b: a + b),
-              O.FLOAT_MUL: _nan_operand_second(lambda a, b: a * b)}
-
-INT_CC = {O.INT_LT: R.CC_L, O.INT_GE: R.CC_GE, O.INT_LE: R.CC_LE, O.INT_GT: R.CC_G,
-          O.INT_EQ: R.CC_E, O.INT_NE: R.CC_NE}
+REL_CC = {"lt": R.CC_L, "ge": R.CC_GE, "le": R.CC_LE, "gt": R.CC_G, "eq": R.CC_E, "ne": R.CC_NE}
+CC_REL = {cc: rel for rel, cc in REL_CC.items()}
+INT_CC = {num: REL_CC[rel] for num, rel in INT_REL.items()}
 SWAP_CC = {R.CC_L: R.CC_G, R.CC_G: R.CC_L, R.CC_LE: R.CC_GE, R.CC_GE: R.CC_LE,
            R.CC_E: R.CC_E, R.CC_NE: R.CC_NE}
 # (swap operands, condition) after ucomisd: "above" conditions are false when unordered.
@@ -101,16 +76,12 @@ def _fits32(v: int) -> bool:
     return -(1 << 31) <= v < (1 << 31)
 
 
-def _pow2(v: int) -> int | None:
-    return v.bit_length() - 1 if v > 0 and v & (v - 1) == 0 else None
-
-
 def clobbers(op: Op) -> list[Reg]:
     """Registers an op's code destroys (besides the scratch registers)."""
     num = op.num
     if num in (O.INT_FLOORDIV, O.INT_MOD):
         b = resolve(op.args[1])
-        if isinstance(b, Const) and (b.value in (-1, 0) or _pow2(b.value) is not None):
+        if isinstance(b, Const) and (b.value in (-1, 0) or pow2(b.value) is not None):
             return []
         return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
     if num in (O.INT_LSHIFT, O.INT_RSHIFT):
@@ -132,44 +103,29 @@ def can_fuse(op: Op) -> bool:
     return op.num in FUSABLE
 
 
-@dataclass
-class BridgeContext:
-    """What a bridge needs to know about its parent guard and the loop it runs in."""
-
-    parent_locs: list[Location]         # where the parent guard's fail_args are
-    parent_frame_size: int              # the parent bridge's own stack (0: the parent
-    parent_saved_regs: list[int]        # is the loop) and the registers it pushed
-    loop_frame_size: int
-    loop_saved_regs: list[int]
-    loop_input_kinds: str
-    reload_address: int                 # absolute address of the loop's reload entry
-    first_exit: int
-    parent_kind: str = "loop"
-
-
-class Assembler:
+class Assembler(AssemblerBase):
     """Emits one trace (a loop, or a bridge with a ``BridgeContext``);
-    ``assemble()`` returns the CodeImage."""
+    ``assemble()`` (shared: ``common.AssemblerBase``) returns the CodeImage."""
+
+    ARCH = "x86_64"
+    GPRS, FPRS = GPRS, FPRS
+    SCRATCH_I, SCRATCH_F = SCRATCH_I, SCRATCH_F
+    STUB_MIN = STUB_MIN
+    clobbers = staticmethod(clobbers)
+    can_fuse = staticmethod(can_fuse)
+    reuse = staticmethod(reuse)
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
-        self.trace = trace
-        self.bridge = bridge
-        self.reload_offset = 0
-        self.loop_call_sites: list[tuple[int, object]] = []
-        self.enc = X86Encoder()
+        super().__init__(trace, bridge)
         self.consts: dict[int, list[int]] = {}      # bit pattern -> rel32 fields
-        self.guard_sites: list[tuple[int, Op, list[Location]]] = []
-        self.pending_cc: int | None = None
-        self.loop_top = 0
-        self.interrupt_offset = 0
-        self.call_sites: list[tuple[int, object]] = []
 
     # -- driver --------------------------------------------------------------------------
-    def assemble(self) -> CodeImage:
-        trace = self.trace
+    def new_encoder(self) -> X86Encoder:
+        return X86Encoder()
+
+    def setup_frame(self) -> None:
+        """Callee-saved registers to push and the spill area, rsp 16-aligned in the body."""
         bridge = self.bridge
-        self.alloc = allocate(trace, GPRS, FPRS, clobbers=clobbers, can_fuse=can_fuse,
-                              reuse=reuse, loop=bridge is None)
         used = [r for r in R.CALLEE_SAVED_GPRS if Reg(r, "i") in self.alloc.used_regs]
         if bridge is None:
             # Entered by a call: the return address makes rsp 8 mod 16.
@@ -184,60 +140,17 @@ class Assembler:
         if (below + 8 * len(self.saved) + frame) % 16:
             frame += 8
         self.frame_bytes = frame
-        enc = self.enc
-        op_offsets = []
-        for i, op in enumerate(trace.ops):
-            start = enc.pos
-            a = self.alloc.ops[i]
-            if not a.skip:
-                for m in a.moves:
-                    self.move(m.src, m.dst, m.kind)
-                getattr(self, "emit_" + op.name)(op, a)
-            op_offsets.append((start, enc.pos))
-        if trace.ops[-1].num == O.JUMP:     # the interrupt exit is listed on its own
-            op_offsets[-1] = (op_offsets[-1][0], self.interrupt_offset)
-        guard_offsets, guard_locs, guard_kinds = [], [], []
-        slots = len(trace.inputs)
-        first = bridge.first_exit if bridge is not None else 0
-        for index, (field_at, op, locs) in enumerate(self.guard_sites):
-            stub = enc.pos
-            enc.patch_rel32(field_at, stub)
-            for j, loc in enumerate(locs):
-                self.store_frame(j, loc)
-            enc.MOV_ri(R.RAX, first + index)
-            self.epilogue()
-            while enc.pos - stub < STUB_MIN:       # room for an absolute jump (patching)
-                enc.INT3()
-            guard_offsets.append((field_at, stub))
-            guard_locs.append(list(locs))
-            guard_kinds.append("".join(resolve(v).kind for v in op.snapshot.fail_args()))
-            slots = max(slots, len(locs))
-        if trace.ops[-1].num in (O.FINISH, O.JUMP):
-            slots = max(slots, len(trace.ops[-1].args))
-        code_size = enc.pos
-        code = self.constant_pool()
-        kinds = "".join(v.kind for v in trace.inputs)
-        image = CodeImage("x86_64", code, entry=0, guard_offsets=guard_offsets,
-                          op_offsets=op_offsets, frame_slots=1 + slots,
-                          loop_offset=self.loop_top, code_size=code_size,
-                          guard_locations=guard_locs,
-                          label_locations=list(self.alloc.label_locs),
-                          frame_size=self.frame_bytes, saved_regs=list(self.saved),
-                          interrupt_offset=self.interrupt_offset,
-                          call_sites=self.call_sites, loop_call_sites=self.loop_call_sites,
-                          input_kinds=kinds, guard_kinds=guard_kinds,
-                          reload_offset=self.reload_offset)
-        if bridge is None:
-            image.loop_frame_size, image.loop_saved_regs = self.frame_bytes, list(self.saved)
-            image.loop_input_kinds = kinds
-        else:
-            image.kind = "bridge"
-            image.first_exit = bridge.first_exit
-            image.loop_frame_size = bridge.loop_frame_size
-            image.loop_saved_regs = list(bridge.loop_saved_regs)
-            image.loop_input_kinds = bridge.loop_input_kinds
-            image.reload_address = bridge.reload_address
-        return image
+
+    def link_guard(self, site: int, stub: int) -> None:
+        self.enc.patch_rel32(site, stub)
+
+    def leave(self, exit_number: int) -> None:
+        self.enc.MOV_ri(R.RAX, exit_number)
+        self.epilogue()
+
+    def pad_stub(self, start: int) -> None:
+        while self.enc.pos - start < STUB_MIN:       # room for an absolute jump (patching)
+            self.enc.INT3()
 
     def constant_pool(self) -> bytes:
         enc = self.enc
@@ -353,7 +266,7 @@ class Assembler:
 
     @staticmethod
     def imm_bits(imm: Imm) -> int:
-        return _bits(imm.value) if imm.kind == "f" else imm.value & 0xFFFFFFFFFFFFFFFF
+        return float_bits(imm.value) if imm.kind == "f" else imm.value & 0xFFFFFFFFFFFFFFFF
 
     def load_int(self, reg: int, src: Location) -> None:
         enc = self.enc
@@ -389,13 +302,6 @@ class Assembler:
             enc.MOV_mr(FRAME, d, SCRATCH)
         else:
             self.store_imm64(FRAME, d, self.imm_bits(loc))
-
-    def moves(self, pairs: list[tuple[Location, Location, str]]) -> None:
-        """A parallel move; integers and floats are sequentialised separately."""
-        for kind, scratch in (("i", SCRATCH_I), ("f", SCRATCH_F)):
-            seq = parallel_moves([(s, d) for s, d, k in pairs if k == kind], scratch)
-            for s, d in seq:
-                self.move(s, d, kind)
 
     # -- operand helpers -----------------------------------------------------------------
     def xmm(self, loc: Location) -> int:
@@ -435,8 +341,8 @@ class Assembler:
         """Compare two integer operands; returns the condition code to test."""
         if isinstance(x, Imm) and isinstance(y, Imm):
             # Both constant: make flags that give the known answer for cc.
-            truth = _cc_holds(cc, x.value, y.value)
-            c = next(c for c in (0, 1, -1) if _cc_holds(cc, 0, c) == truth)
+            truth = rel_holds(CC_REL[cc], x.value, y.value)
+            c = flags_operand(CC_REL[cc], truth)
             self.enc.MOV_ri(SCRATCH, 0)
             self.enc.CMP_ri(SCRATCH, c)
             return cc
@@ -532,12 +438,6 @@ class Assembler:
             enc.POP_r(r)
         enc.RET()
 
-    def emit_finish(self, op: Op, a) -> None:
-        for j, loc in enumerate(a.args):
-            self.store_frame(j, loc)
-        self.enc.MOV_ri(R.RAX, EXIT_FINISH)
-        self.epilogue()
-
     # -- guards --------------------------------------------------------------------------
     def guard(self, cc_fail: int, op: Op, a) -> None:
         """Branch to the (later emitted) exit stub when ``cc_fail`` holds."""
@@ -610,12 +510,6 @@ class Assembler:
         self.load_int(a.result.num, a.args[0])
         self.enc.NOT_r(a.result.num)
 
-    def same_as(self, op, a) -> None:
-        self.move(a.args[0], a.result, op.kind)
-
-    emit_same_as_i = same_as
-    emit_same_as_f = same_as
-
     def shift(self, op, a, right: bool) -> None:
         enc = self.enc
         res = a.result.num
@@ -657,12 +551,12 @@ class Assembler:
             else:
                 enc.NEG_r(res)
             return
-        if isinstance(y, Imm) and _pow2(y.value) is not None:
+        if isinstance(y, Imm) and pow2(y.value) is not None:
             self.load_int(res, x)
             if mod:
                 self.alu("AND", res, Imm(y.value - 1, "i"))
             elif y.value > 1:
-                enc.SAR_ri(res, _pow2(y.value))
+                enc.SAR_ri(res, pow2(y.value))
             return
         if isinstance(y, Imm):
             self.divmod_by_constant(res, x, y.value, mod)
@@ -700,7 +594,7 @@ class Assembler:
         truncated quotient by a magic multiplier, then the floor step.  After
         ``r = n - q*d`` the flags hold r's sign exactly (|r| < |d|: no overflow)."""
         enc = self.enc
-        m, shift = _magic(d)
+        m, shift = magic(d)
         self.load_int(SCRATCH, x)                 # n
         enc.MOV_ri(R.RAX, m)
         enc._emit(b"\xf7", 5, SCRATCH)             # imul r11: rdx:rax = m * n
@@ -848,7 +742,7 @@ class Assembler:
         res = a.result.num
         (x,) = a.args
         if isinstance(x, Imm):
-            self.enc.MOV_ri(res, _float_to_int(x.value))
+            self.enc.MOV_ri(res, float_to_int(x.value))
             return
         self.enc.CVTTSD2SI_rx(res, self.xmm(x))
 
@@ -856,27 +750,14 @@ class Assembler:
     def emit_call_f(self, op: Op, a) -> None:
         """System V call: float args in xmm0.., int args in rdi..; result in xmm0.
         The allocator has emptied every caller-saved register of live values."""
-        pairs: list[tuple[Location, Location, str]] = []
-        ni = nf = 0
-        for loc, v in zip(a.args, op.args):
-            kind = resolve(v).kind
-            if kind == "f":
-                if nf >= len(R.ARG_XMMS):
-                    raise NotImplementedError("call_f with more than 8 float arguments")
-                pairs.append((loc, Reg(R.ARG_XMMS[nf], "f"), "f"))
-                nf += 1
-            else:
-                if ni >= len(R.ARG_GPRS):
-                    raise NotImplementedError("call_f with more than 6 int arguments")
-                pairs.append((loc, Reg(R.ARG_GPRS[ni], "i"), "i"))
-                ni += 1
+        pairs = self.call_f_pairs(op, a, R.ARG_GPRS, R.ARG_XMMS, "System V")
         self.moves(pairs)
         # Always movabs, so an emulator can find and relocate the 8-byte target.
-        self.call_sites.append((self.movabs(SCRATCH, _address(op.descr)), op.descr))
+        self.call_sites.append((self.movabs(SCRATCH, call_address(op.descr)), op.descr))
+        self.call_kinds.append(call_kinds(op))
         self.enc.CALL_r(SCRATCH)
         if a.result.num != R.XMM0:
             self.enc.MOVAPD_xx(a.result.num, R.XMM0)
-
 
     def emit_call_loop(self, op: Op, a) -> None:
         """Run another compiled loop on its own frame array: its inputs to
@@ -884,12 +765,8 @@ class Assembler:
         ``call entry(frame')``; the result is its exit number (rax).  The allocator
         has emptied every caller-saved register of live values; rsp is 16-aligned."""
         d = op.descr
-        frame_address, entry = _loop_descr(d)
-        kinds = getattr(d, "input_kinds", None)
-        got = "".join(resolve(v).kind for v in op.args)
-        if kinds is not None and "".join(kinds) != got:
-            raise ValueError(f"call_loop arguments {got!r} do not match the loop's "
-                             f"inputs {''.join(kinds)!r}")
+        frame_address, entry = loop_descr(d)
+        check_loop_call(op)
         enc = self.enc
         enc.MOV_ri(SCRATCH, frame_address)
         for k, loc in enumerate(a.args):
@@ -923,7 +800,7 @@ class Assembler:
             self.enc.MOV_ri(SCRATCH, base.value & MASK64)
             return mem(SCRATCH, 0, index.num, size)
         if isinstance(index, Imm):
-            off = _wrap64(index.value * size)
+            off = wrap64(index.value * size)
             if _fits32(off):
                 return mem(base.num, off)
             self.enc.MOV_ri(SCRATCH, off & MASK64)
@@ -936,12 +813,12 @@ class Assembler:
                        force_rex=form.byte_regs and 4 <= reg < 8)
 
     def emit_getarrayitem_raw_i(self, op: Op, a) -> None:
-        code = _typecode(op.descr, "int")
+        code = typecode(op.descr, "int")
         m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
         self.mem_form(LOAD_INT[code], a.result.num, m)
 
     def emit_getarrayitem_raw_f(self, op: Op, a) -> None:
-        code = _typecode(op.descr, "float")
+        code = typecode(op.descr, "float")
         m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
         res = a.result.num
         if code == "d":
@@ -951,7 +828,7 @@ class Assembler:
             self.enc.CVTSS2SD_xx(res, res)
 
     def emit_setarrayitem_raw_i(self, op: Op, a) -> None:
-        code = _typecode(op.descr, "int")
+        code = typecode(op.descr, "int")
         size = ELEMENT[code]
         value = a.args[2]
         m = self.raw_address(a.args[0], a.args[1], size)
@@ -970,15 +847,15 @@ class Assembler:
             enc._emit(b"\xc7", 0, m, w=False, prefix=b"\x66", tail=struct.pack("<H", value))
         elif size == 4:
             enc._emit(b"\xc7", 0, m, w=False, tail=struct.pack("<I", value))
-        elif _fits32(_wrap64(value)):
-            enc._emit(b"\xc7", 0, m, tail=struct.pack("<i", _wrap64(value)))
+        elif _fits32(wrap64(value)):
+            enc._emit(b"\xc7", 0, m, tail=struct.pack("<i", wrap64(value)))
         else:
             enc._emit(b"\xc7", 0, m, w=False, tail=struct.pack("<I", value & 0xFFFFFFFF))
             hi = m._replace(disp=m.disp + 4)
             enc._emit(b"\xc7", 0, hi, w=False, tail=struct.pack("<I", value >> 32))
 
     def emit_setarrayitem_raw_f(self, op: Op, a) -> None:
-        code = _typecode(op.descr, "float")
+        code = typecode(op.descr, "float")
         value = a.args[2]
         m = self.raw_address(a.args[0], a.args[1], ELEMENT[code])
         if code == "d":
@@ -993,86 +870,12 @@ class Assembler:
         self.mem_form("MOVSS_ax", FSCRATCH, m)
 
 
-def _magic(d: int) -> tuple[int, int]:
-    """Signed 64-bit magic multiplier and shift for dividing by ``d`` (Hacker's Delight
-    10-1): trunc(n / d) = hi(m * n) [+ n if d > 0 > m, - n if d < 0 < m] >> s, + 1 if
-    that is negative."""
-    two = 1 << 63
-    ad = abs(d)
-    t = two + (d < 0)
-    anc = t - 1 - t % ad
-    p = 63
-    q1, r1 = divmod(two, anc)
-    q2, r2 = divmod(two, ad)
-    while True:
-        p += 1
-        q1, r1 = 2 * q1, 2 * r1
-        if r1 >= anc:
-            q1, r1 = q1 + 1, r1 - anc
-        q2, r2 = 2 * q2, 2 * r2
-        if r2 >= ad:
-            q2, r2 = q2 + 1, r2 - ad
-        delta = ad - r2
-        if not (q1 < delta or (q1 == delta and r1 == 0)):
-            break
-    m = q2 + 1
-    if d < 0:
-        m = -m
-    m &= (1 << 64) - 1
-    return (m - (1 << 64) if m >> 63 else m), p - 64
-
-
-def _float_to_int(f: float) -> int:
-    """The IR's cast_float_to_int: truncate; NaN, inf and out of range give MIN."""
-    if math.isfinite(f) and -(1 << 63) <= int(f) < (1 << 63):
-        return int(f)
-    return -(1 << 63)
-
-
-MASK64 = (1 << 64) - 1
-# Element sizes as the array module has them on this platform (l/L: 8 on LP64).
-ELEMENT = {c: array.array(c).itemsize for c in "bBhHiIlLqQfd"}
+# Raw array element loads and stores (element sizes: common.ELEMENT).
 _SIGNED_LOAD = {1: "MOVSX8_ra", 2: "MOVSX16_ra", 4: "MOVSXD_ra", 8: "MOV_ra"}
 _UNSIGNED_LOAD = {1: "MOVZX8_ra", 2: "MOVZX16_ra", 4: "MOV32_ra", 8: "MOV_ra"}
 LOAD_INT = {c: (_SIGNED_LOAD if c.islower() else _UNSIGNED_LOAD)[ELEMENT[c]]
             for c in "bBhHiIlLqQ"}
 STORE_INT = {1: "MOV8_ar", 2: "MOV16_ar", 4: "MOV32_ar", 8: "MOV_ar"}
-
-
-def _wrap64(v: int) -> int:
-    v &= MASK64
-    return v - (1 << 64) if v >> 63 else v
-
-
-def _typecode(descr, kind: str) -> str:
-    code = getattr(descr, "typecode", descr)
-    ok = "bBhHiIlLqQ" if kind == "int" else "fd"
-    if not isinstance(code, str) or len(code) != 1 or code not in ok:
-        raise ValueError(f"raw array op needs an {kind} array typecode ({ok}), got {descr!r}")
-    return code
-
-
-def _loop_descr(descr) -> tuple[int, int]:
-    try:
-        frame_address, entry = descr.frame_address, descr.entry_address
-    except AttributeError:
-        raise TypeError(f"call_loop descriptor {descr!r} needs frame_address and "
-                        "entry_address") from None
-    if not isinstance(frame_address, int) or not isinstance(entry, int):
-        raise TypeError(f"call_loop descriptor {descr!r}: addresses must be integers")
-    return frame_address, entry
-
-
-def _address(descr) -> int:
-    addr = getattr(descr, "address", descr)
-    if not isinstance(addr, int):
-        raise TypeError(f"call_f descriptor {descr!r} has no integer address")
-    return addr
-
-
-def _cc_holds(cc: int, x: int, y: int) -> bool:
-    return {R.CC_L: x < y, R.CC_GE: x >= y, R.CC_LE: x <= y, R.CC_G: x > y,
-            R.CC_E: x == y, R.CC_NE: x != y}[cc]
 
 
 def assemble(trace: Trace) -> CodeImage:
@@ -1083,36 +886,6 @@ def assemble_bridge(bridge: Trace, parent: CodeImage, parent_address: int, guard
                     first_exit: int, loop: CodeImage | None = None,
                     loop_address: int | None = None) -> CodeImage:
     """Assemble ``bridge`` for guard ``guard_index`` of ``parent`` (a loop image loaded
-    at ``parent_address``, or a bridge image).  ``loop``/``loop_address`` (the loop
-    the bridge jumps to) are only needed to check a bridge parent's records."""
-    if parent.arch != "x86_64":
-        raise ValueError(f"parent image is {parent.arch} code")
-    if not 0 <= guard_index < len(parent.guard_offsets):
-        raise IndexError(f"parent has no guard {guard_index}")
-    kinds = "".join(v.kind for v in bridge.inputs)
-    if kinds != parent.guard_kinds[guard_index]:
-        raise ValueError(f"bridge inputs {kinds!r} do not match guard {guard_index}'s "
-                         f"fail_args {parent.guard_kinds[guard_index]!r}")
-    if parent.is_bridge:
-        reload_address = parent.reload_address
-        if loop is not None and loop_address is not None and \
-                loop_address + loop.reload_offset != reload_address:
-            raise ValueError("the parent bridge belongs to another loop")
-        parent_frame, parent_saved = parent.frame_size, list(parent.saved_regs)
-    else:
-        if loop is not None and loop is not parent:
-            raise ValueError("a bridge on a loop guard runs in that loop")
-        reload_address = parent_address + parent.reload_offset
-        parent_frame, parent_saved = 0, []
-    last = bridge.ops[-1]
-    if last.num == O.JUMP:
-        got = "".join(resolve(v).kind for v in last.args)
-        if got != parent.loop_input_kinds:
-            raise ValueError(f"bridge jump arguments {got!r} do not match the loop's "
-                             f"label {parent.loop_input_kinds!r}")
-    elif last.num != O.FINISH:
-        raise ValueError("a bridge ends with jump or finish")
-    ctx = BridgeContext(list(parent.guard_locations[guard_index]), parent_frame, parent_saved,
-                        parent.loop_frame_size, list(parent.loop_saved_regs),
-                        parent.loop_input_kinds, reload_address, first_exit, parent.kind)
-    return Assembler(bridge, ctx).assemble()
+    at ``parent_address``, or a bridge image); checks: ``common.bridge_context``."""
+    return assemble_bridge_with(Assembler, bridge, parent, parent_address, guard_index,
+                                first_exit, loop, loop_address)
