@@ -1,29 +1,37 @@
-"""x86_64 backend and register allocator: every trace runs on the reference IR
-interpreter and as machine code, and must leave through the same exit with
+"""Backends and the register allocator: every trace runs on the reference IR
+interpreter and as machine code on every target (x86_64 native, x86_64 and aarch64 in
+Unicorn: ``backend_targets``), and must leave through the same exit with
 bit-identical values."""
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import math
+import os
 import platform
 import random
 import struct
+import sys
 
 import pytest
 
 from jitnb.jit.backend import compile_trace
 from jitnb.jit.backend.image import CodeImage
 from jitnb.jit.backend.regalloc import Imm, Reg, Stack, allocate, parallel_moves
+from jitnb.jit.backend.aarch64 import assembler as A
 from jitnb.jit.backend.x86_64 import assembler as X
 from jitnb.jit.ir import interp
 from jitnb.jit.ir import ops as O
 from jitnb.jit.ir.trace import Const, parse_trace, print_trace, resolve, verify
 
-native_only = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
-                                 reason="runs x86_64 code natively")
-if platform.machine() in ("x86_64", "AMD64"):
-    from jitnb.emu.native import NativeCode, from_slot, to_slot
+from jitnb.emu.native import from_slot, to_slot
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backend_targets import TARGETS, Target, target  # noqa: E402,F401
+
+x86_host = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
+                              reason="runs x86_64 code natively")
+ASSEMBLERS = {"x86_64": X, "aarch64": A}
 
 MIN, MAX = -(1 << 63), (1 << 63) - 1
 INTS = [0, 1, -1, 2, -2, 3, -3, 7, -7, 63, 64, 65, 100, -100, MIN, MAX, MIN + 1, MAX - 1,
@@ -78,12 +86,13 @@ CALLS = {"sin": CFunc("sin", 1), "cos": CFunc("cos", 1), "pow": CFunc("pow", 2),
 
 # -- running both ways ---------------------------------------------------------------------
 class Compiled:
-    def __init__(self, text_or_trace, calls=CALLS):
+    def __init__(self, target: Target, text_or_trace, calls=CALLS):
+        self.target = target
         self.trace = (parse_trace(text_or_trace, calls) if isinstance(text_or_trace, str)
                       else text_or_trace)
         verify(self.trace)
-        self.image = compile_trace(self.trace, "x86_64")
-        self.code = NativeCode(self.image)
+        self.image = target.compile(self.trace)
+        self.code = target.load(self.image)
 
     def native(self, inputs):
         kinds = [v.kind for v in self.trace.inputs]
@@ -116,7 +125,7 @@ class Compiled:
         guard = self.trace.guards()[want[0]] if want[0] >= 0 else None
         kinds = {n: resolve(v).kind for n, v in guard.snapshot.values} if guard else {}
         for name, value in want[1].items():
-            assert same(kinds[name], got[1][name], value), \
+            assert self.target.same(kinds[name], got[1][name], value), \
                 f"{name}: {got[1][name]!r} != reference {value!r} for inputs {inputs}\n" \
                 f"{print_trace(self.trace)}"
         return want
@@ -125,8 +134,8 @@ class Compiled:
         self.code.free()
 
 
-def check_all(text, inputs_list, calls=CALLS):
-    c = Compiled(text, calls)
+def check_all(target, text, inputs_list, calls=CALLS):
+    c = Compiled(target, text, calls)
     try:
         return [c.check(inp) for inp in inputs_list]
     finally:
@@ -134,14 +143,18 @@ def check_all(text, inputs_list, calls=CALLS):
 
 
 # -- the op table is covered --------------------------------------------------------------
-def test_every_ir_op_has_an_emitter():
-    missing = [d.name for d in O.OPS if not callable(getattr(X.Assembler, f"emit_{d.name}", None))]
+@pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
+def test_every_ir_op_has_an_emitter(arch):
+    asm = ASSEMBLERS[arch].Assembler
+    missing = [d.name for d in O.OPS if not callable(getattr(asm, f"emit_{d.name}", None))]
     assert missing == []
 
 
 def test_compile_trace_dispatch():
     t = parse_trace("label(i0)\ni1 = int_add(i0, 1)\njump(i1)")
     assert isinstance(compile_trace(t), CodeImage)
+    assert compile_trace(t, "aarch64").arch == "aarch64"
+    assert compile_trace(t, "host").arch == platform.machine().replace("arm64", "aarch64")
     with pytest.raises(ValueError):
         compile_trace(t, "mips")
 
@@ -224,9 +237,11 @@ jump(i4, i1, i3)
 """
 
 
-def test_allocator_small_loop_keeps_everything_in_registers():
+@pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
+def test_allocator_small_loop_keeps_everything_in_registers(arch):
+    M = ASSEMBLERS[arch]
     t = parse_trace(SUM_LOOP)
-    a = allocate(t, X.GPRS, X.FPRS, clobbers=X.clobbers, can_fuse=X.can_fuse, reuse=X.reuse)
+    a = allocate(t, M.GPRS, M.FPRS, clobbers=M.clobbers, can_fuse=M.can_fuse, reuse=M.reuse)
     assert a.stack_slots == 0
     assert all(isinstance(loc, Reg) for loc in a.label_locs)
     assert all(not op.moves for op in a.ops)
@@ -280,56 +295,50 @@ INT_BINOPS = ["int_add", "int_sub", "int_mul", "int_and", "int_or", "int_xor", "
               "int_eq", "int_ne"]
 
 
-@native_only
 @pytest.mark.parametrize("name", INT_BINOPS)
-def test_int_binop_edges(name):
+def test_int_binop_edges(name, target):
     pairs = [(a, b) for a in INTS for b in INTS if _valid_int(name, a, b)]
-    check_all(_binop_trace(name), pairs)
+    check_all(target, _binop_trace(name), pairs)
 
 
-@native_only
 @pytest.mark.parametrize("name", INT_BINOPS)
-def test_int_binop_constant_operands(name):
+def test_int_binop_constant_operands(name, target):
     consts = [0, 1, -1, 2, 3, 8, 63, 64, 100, 1 << 40, -(1 << 35), MIN, MAX, -8]
     xs = [0, 1, -1, 5, -5, 64, MIN, MAX, 1 << 33, -(1 << 33) - 7]
     for c in consts:
         if _valid_int(name, 1, c):
-            check_all(_binop_trace(name, "i0", str(c)), [(x, 0) for x in xs])
-        check_all(_binop_trace(name, str(c), "i1"),
+            check_all(target, _binop_trace(name, "i0", str(c)), [(x, 0) for x in xs])
+        check_all(target, _binop_trace(name, str(c), "i1"),
                   [(0, x) for x in xs if _valid_int(name, c, x)])
 
 
-@native_only
-def test_shift_counts_beyond_63():
+def test_shift_counts_beyond_63(target):
     counts = [0, 1, 31, 32, 62, 63, 64, 65, 127, 128, 1000, MAX]
     values = [1, -1, 5, MIN, MAX, 0x123456789ABCDEF]
-    check_all(_binop_trace("int_rshift"), [(v, c) for v in values for c in counts])
-    check_all(_binop_trace("int_lshift"), [(v, c) for v in values for c in counts + [-1, -64, MIN]])
+    check_all(target, _binop_trace("int_rshift"), [(v, c) for v in values for c in counts])
+    check_all(target, _binop_trace("int_lshift"), [(v, c) for v in values for c in counts + [-1, -64, MIN]])
 
 
-@native_only
-def test_floor_division_and_modulo_signs():
+def test_floor_division_and_modulo_signs(target):
     vals = [7, -7, 1, -1, 0, 13, -13, MIN, MAX, 6, -6]
     divs = [2, -2, 3, -3, 1, -1, 7, -7, 4, 1 << 20, -(1 << 20), MAX, MIN]
     for name in ("int_floordiv", "int_mod"):
-        check_all(_binop_trace(name), [(a, b) for a in vals for b in divs])
+        check_all(target, _binop_trace(name), [(a, b) for a in vals for b in divs])
 
 
-@native_only
-def test_division_by_zero_does_not_trap():
+def test_division_by_zero_does_not_trap(target):
     """The recorder guards divisors; should a zero slip through, the result is 0
     rather than a SIGFPE that would take the whole process down."""
     for name in ("int_floordiv", "int_mod"):
         for text in (_binop_trace(name), _binop_trace(name, "i0", "0")):
-            c = Compiled(text)
+            c = Compiled(target, text)
             for x in (0, 7, -7, MIN, MAX):
                 assert c.native((x, 0)) == (0, {"r": 0, "a": x, "b": 0})
             c.free()
 
 
-@native_only
 @pytest.mark.parametrize("name", ["int_floordiv", "int_mod"])
-def test_division_by_constants(name):
+def test_division_by_constants(name, target):
     rng = random.Random(5)
     divisors = [3, 5, 6, 7, 10, 12, 641, 12345, (1 << 31) - 1, (1 << 31) + 1, (1 << 40) + 7,
                 MAX, MAX - 1, 3 << 60, -2, -3, -4, -7, -10, -(1 << 40) - 1, MIN + 1, MIN]
@@ -337,32 +346,30 @@ def test_division_by_constants(name):
                                                                 for _ in range(4)]
     xs = INTS + [rng.randint(MIN, MAX) for _ in range(60)] + list(range(-25, 26))
     for d in divisors:
-        check_all(_binop_trace(name, "i0", str(d)), [(x, 0) for x in xs])
+        check_all(target, _binop_trace(name, "i0", str(d)), [(x, 0) for x in xs])
 
 
-@native_only
 @pytest.mark.parametrize("name", ["int_neg", "int_invert", "same_as_i", "cast_int_to_float"])
-def test_int_unary_edges(name):
+def test_int_unary_edges(name, target):
     res = "f1" if name == "cast_int_to_float" else "i1"
     text = f"label(i0)\n{res} = {name}(i0)\nguard_false(1) [snap 0: r={res} @line 1]\njump(i0)"
     extra = [(1 << 53) + 1, (1 << 53) + 3, -(1 << 53) - 1, (1 << 62) + 1]
-    check_all(text, [(x,) for x in INTS + extra])
+    check_all(target, text, [(x,) for x in INTS + extra])
 
 
-@native_only
 @pytest.mark.parametrize("name", ["int_add_ovf", "int_sub_ovf", "int_mul_ovf"])
 @pytest.mark.parametrize("guard", ["guard_no_overflow", "guard_overflow"])
-def test_overflow_guards(name, guard):
+def test_overflow_guards(name, guard, target):
     text = (f"label(i0, i1)\ni2 = {name}(i0, i1)\n{guard}() [snap 0: a=i0 b=i1 @line 1]\n"
             f"guard_false(1) [snap 1: r=i2 @line 2]\njump(i0, i1)")
     vals = [0, 1, -1, 2, -2, MIN, MAX, MIN + 1, MAX - 1, 1 << 32, -(1 << 32), 3037000500,
             -3037000500, 3037000499]
-    exits = {r[0] for r in check_all(text, [(a, b) for a in vals for b in vals])}
+    exits = {r[0] for r in check_all(target, text, [(a, b) for a in vals for b in vals])}
     assert exits == {0, 1}
     # A constant operand.
     text = (f"label(i0)\ni1 = {name}(i0, 7)\n{guard}() [snap 0: a=i0 @line 1]\n"
             f"guard_false(1) [snap 1: r=i1 @line 2]\njump(i0)")
-    check_all(text, [(v,) for v in vals])
+    check_all(target, text, [(v,) for v in vals])
 
 
 FLOAT_BINOPS = ["float_add", "float_sub", "float_mul", "float_truediv", "float_lt", "float_ge",
@@ -379,39 +386,35 @@ def _valid_float(name, b):
     return not (name == "float_truediv" and b == 0)
 
 
-@native_only
 @pytest.mark.parametrize("name", FLOAT_BINOPS)
-def test_float_binop_edges(name):
+def test_float_binop_edges(name, target):
     pairs = [(a, b) for a in FLOATS for b in FLOATS if _valid_float(name, b)]
-    check_all(_fbinop_trace(name), pairs)
+    check_all(target, _fbinop_trace(name), pairs)
 
 
-@native_only
 @pytest.mark.parametrize("name", FLOAT_BINOPS)
-def test_float_binop_constant_operands(name):
+def test_float_binop_constant_operands(name, target):
     for c in ["1.5", "-0.0", "0.0", "nan", "inf", "-inf", "1e-300"]:
         if _valid_float(name, float(c)):
-            check_all(_fbinop_trace(name, "f0", c), [(x, 0.0) for x in FLOATS])
-        check_all(_fbinop_trace(name, c, "f1"), [(0.0, x) for x in FLOATS if _valid_float(name, x)])
+            check_all(target, _fbinop_trace(name, "f0", c), [(x, 0.0) for x in FLOATS])
+        check_all(target, _fbinop_trace(name, c, "f1"), [(0.0, x) for x in FLOATS if _valid_float(name, x)])
 
 
-@native_only
 @pytest.mark.parametrize("name", ["float_neg", "float_abs", "float_sqrt", "same_as_f",
                                   "cast_float_to_int"])
-def test_float_unary_edges(name):
+def test_float_unary_edges(name, target):
     res = "i1" if name == "cast_float_to_int" else "f1"
     text = f"label(f0)\n{res} = {name}(f0)\nguard_false(1) [snap 0: r={res} @line 1]\njump(f0)"
     extra = [2.0, 4.0, 1e-320, -1e-320, 0.25, -4.0, 2.0 ** 63, -(2.0 ** 63), 2.0 ** 63 - 1024,
              -2.0 ** 63 - 2048, 1.9999999, -1.9999999]
-    check_all(text, [(x,) for x in FLOATS + extra])
+    check_all(target, text, [(x,) for x in FLOATS + extra])
     for c in ["4.0", "-4.0", "nan", "-0.0", "1e300"]:     # constant argument
         text = f"label(f0)\n{res} = {name}({c})\nguard_false(1) [snap 0: r={res} @line 1]\njump(f0)"
-        check_all(text, [(0.0,)])
+        check_all(target, text, [(0.0,)])
 
 
-@native_only
-def test_sqrt_of_negative_and_nan_is_pythons_nan():
-    c = Compiled("label(f0)\nf1 = float_sqrt(f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
+def test_sqrt_of_negative_and_nan_is_pythons_nan(target):
+    c = Compiled(target, "label(f0)\nf1 = float_sqrt(f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
     for x in (-1.0, -math.inf, NEG_NAN, PAYLOAD_NAN, -5e-324):
         _, values = c.native((x,))
         assert bits(values["r"]) == bits(math.nan)
@@ -420,18 +423,16 @@ def test_sqrt_of_negative_and_nan_is_pythons_nan():
     c.free()
 
 
-@native_only
-def test_fused_float_comparisons_with_nan():
+def test_fused_float_comparisons_with_nan(target):
     for name in ("float_lt", "float_le", "float_gt", "float_ge"):
         for guard in ("guard_true", "guard_false"):
             text = (f"label(f0, f1)\ni2 = {name}(f0, f1)\n{guard}(i2) [snap 0: a=f0 b=f1 @line 1]\n"
                     f"guard_false(1) [snap 1: a=f0 @line 2]\njump(f0, f1)")
-            check_all(text, [(a, b) for a in (1.0, 2.0, NAN, -0.0, 0.0, math.inf)
+            check_all(target, text, [(a, b) for a in (1.0, 2.0, NAN, -0.0, 0.0, math.inf)
                              for b in (1.0, 2.0, NAN, 0.0, -math.inf)])
 
 
-@native_only
-def test_unfused_comparisons_feed_guards_and_arithmetic():
+def test_unfused_comparisons_feed_guards_and_arithmetic(target):
     text = """
 label(i0, i1, f2, f3)
 i4 = int_lt(i0, i1)
@@ -444,12 +445,11 @@ guard_true(i5) [snap 1: a=i7 b=i8 @line 2]
 guard_false(1) [snap 2: a=i4 b=i5 c=i6 d=i8 @line 3]
 jump(i0, i1, f2, f3)
 """
-    check_all(text, [(a, b, x, y) for a in (1, 2) for b in (1, 2)
+    check_all(target, text, [(a, b, x, y) for a in (1, 2) for b in (1, 2)
                      for x in (1.0, NAN, -0.0) for y in (1.0, NAN, 0.0)])
 
 
-@native_only
-def test_guard_value_and_constant_guards():
+def test_guard_value_and_constant_guards(target):
     text = """
 label(i0, i1)
 guard_value(i0, 5) [snap 0: a=i0 @line 1]
@@ -458,25 +458,23 @@ guard_value(7, i1) [snap 2: b=i1 @line 3]
 guard_true(0) [snap 3: k=42 a=i0 @line 4]
 jump(i0, i1)
 """
-    results = check_all(text, [(5, 5), (4, 5), (5, 6), (5, 7), (MIN, MAX)])
+    results = check_all(target, text, [(5, 5), (4, 5), (5, 6), (5, 7), (MIN, MAX)])
     assert [r[0] for r in results] == [2, 0, 1, 1, 0]
-    check_all("label(i0)\nguard_value(3, 3) [snap 0: a=i0 @line 1]\n"
+    check_all(target, "label(i0)\nguard_value(3, 3) [snap 0: a=i0 @line 1]\n"
               "guard_value(1 , 2) [snap 1: a=i0 @line 1]\njump(i0)", [(1,)])
-    check_all("label(i0)\ni1 = int_lt(1, 2)\nguard_false(i1) [snap 0: a=i0 @line 1]\n"
+    check_all(target, "label(i0)\ni1 = int_lt(1, 2)\nguard_false(i1) [snap 0: a=i0 @line 1]\n"
               "jump(i0)", [(1,)])
 
 
-@native_only
-def test_comparison_of_two_large_constants():
+def test_comparison_of_two_large_constants(target):
     for name in ("int_lt", "int_ge", "int_le", "int_gt", "int_eq", "int_ne"):
         for a, b in ((1 << 40, 1 << 41), (1 << 41, 1 << 40), (1 << 40, 1 << 40), (MIN, MAX)):
             text = (f"label(i0)\ni1 = {name}({a}, {b})\nguard_true(i1) [snap 0: a=i0 @line 1]\n"
                     f"i2 = {name}({a}, {b})\nguard_false(1) [snap 1: r=i2 @line 2]\njump(i0)")
-            check_all(text, [(0,)])
+            check_all(target, text, [(0,)])
 
 
-@native_only
-def test_dead_inputs_and_a_loop_without_inputs():
+def test_dead_inputs_and_a_loop_without_inputs(target):
     text = """
 label(i0, i1, f2, i3, f4)
 i5 = int_sub(i0, 1)
@@ -484,15 +482,14 @@ i6 = int_gt(i5, 0)
 guard_true(i6) [snap 0: n=i5 @line 1]
 jump(i5, 4, 2.5, i5, f2)
 """
-    check_all(text, [(n, 7, 1.5, 9, 0.5) for n in (1, 2, 3, 10)])
-    c = Compiled("label()\nguard_false(1) [snap 0: k=3 @line 1]\njump()")
+    check_all(target, text, [(n, 7, 1.5, 9, 0.5) for n in (1, 2, 3, 10)])
+    c = Compiled(target, "label()\nguard_false(1) [snap 0: k=3 @line 1]\njump()")
     assert c.native(()) == (0, {"k": 3})
     c.free()
 
 
-@native_only
-def test_finish_returns_minus_one_and_its_arguments():
-    c = Compiled("label(i0, f1)\ni2 = int_add(i0, 1)\nf3 = float_mul(f1, 2.0)\nfinish(i2, f3, 9)")
+def test_finish_returns_minus_one_and_its_arguments(target):
+    c = Compiled(target, "label(i0, f1)\ni2 = int_add(i0, 1)\nf3 = float_mul(f1, 2.0)\nfinish(i2, f3, 9)")
     frame = c.code.make_frame([10, to_slot(1.25, "f")], "ii")
     assert c.code.run(frame) == -1
     assert frame[1] == 11 and from_slot(frame[2], "f") == 2.5 and frame[3] == 9
@@ -501,8 +498,7 @@ def test_finish_returns_minus_one_and_its_arguments():
 
 
 # -- loops -------------------------------------------------------------------------------------
-@native_only
-def test_counting_loop_exits_at_computed_iteration():
+def test_counting_loop_exits_at_computed_iteration(target):
     text = """
 label(i0, i1)
 i2 = int_add(i0, 1)
@@ -511,13 +507,12 @@ guard_true(i3) [snap 0: i=i2 n=i1 @line 1]
 jump(i2, i1)
 """
     for n in (1, 2, 3, 10, 1000):
-        (idx, values), = check_all(text, [(0, n)])
+        (idx, values), = check_all(target, text, [(0, n)])
         assert idx == 0 and values["i"] == max(n, 1)
 
 
-@native_only
-def test_sum_loop_and_float_accumulator():
-    check_all(SUM_LOOP, [(0, 500, 0), (-100, 100, 7), (5, 0, 0)])
+def test_sum_loop_and_float_accumulator(target):
+    check_all(target, SUM_LOOP, [(0, 500, 0), (-100, 100, 7), (5, 0, 0)])
     text = """
 label(i0, i1, f2, f3)
 f4 = cast_int_to_float(i0)
@@ -528,11 +523,10 @@ i8 = int_ge(i7, i1)
 guard_false(i8) [snap 0: i=i7 s=f6 @line 1]
 jump(i7, i1, f6, f3)
 """
-    check_all(text, [(0, 300, 0.0, 0.1), (0, 50, 1e300, 1e10), (0, 10, NAN, 1.0)])
+    check_all(target, text, [(0, 300, 0.0, 0.1), (0, 50, 1e300, 1e10), (0, 10, NAN, 1.0)])
 
 
-@native_only
-def test_loop_with_guard_failing_mid_body():
+def test_loop_with_guard_failing_mid_body(target):
     text = """
 label(i0, i1, i2)
 i3 = int_mod(i0, 7)
@@ -546,11 +540,10 @@ i9 = int_lt(i8, i2)
 guard_false(i9) [snap 1: i=i8 acc=i7 @line 2]
 jump(i8, i7, i2)
 """
-    check_all(text, [(100, 1, -50), (101, 5, -1000), (12, -7, 0), (-4, 3, -20)])
+    check_all(target, text, [(100, 1, -50), (101, 5, -1000), (12, -7, 0), (-4, 3, -20)])
 
 
-@native_only
-def test_jump_swaps_and_rotates_inputs():
+def test_jump_swaps_and_rotates_inputs(target):
     swap = """
 label(i0, i1, i2, f3, f4)
 i5 = int_sub(i2, 1)
@@ -559,7 +552,7 @@ guard_true(i6) [snap 0: a=i0 b=i1 x=f3 y=f4 @line 1]
 jump(i1, i0, i5, f4, f3)
 """
     for n in (1, 2, 3, 8, 9):
-        check_all(swap, [(11, 22, n, 1.5, -2.5)])
+        check_all(target, swap, [(11, 22, n, 1.5, -2.5)])
     rotate = """
 label(i0, i1, i2, i3, f4, f5, f6)
 i7 = int_sub(i3, 1)
@@ -568,7 +561,7 @@ guard_true(i8) [snap 0: a=i0 b=i1 c=i2 x=f4 y=f5 z=f6 @line 1]
 jump(i1, i2, i0, i7, f6, f4, f5)
 """
     for n in range(1, 8):
-        check_all(rotate, [(1, 2, 3, n, 0.5, 1.5, 2.5)])
+        check_all(target, rotate, [(1, 2, 3, n, 0.5, 1.5, 2.5)])
     # A jump argument passed twice and a constant passed to the loop.
     dup = """
 label(i0, i1, i2)
@@ -578,7 +571,7 @@ i5 = int_gt(i4, 0)
 guard_true(i5) [snap 0: a=i0 b=i1 s=i3 @line 1]
 jump(i3, i3, i4)
 """
-    check_all(dup, [(1, 2, 5), (3, 4, 1)])
+    check_all(target, dup, [(1, 2, 5), (3, 4, 1)])
     const = """
 label(i0, i1, f2)
 i3 = int_add(i0, i1)
@@ -586,7 +579,7 @@ i4 = int_lt(i3, 100)
 guard_true(i4) [snap 0: s=i3 f=f2 @line 1]
 jump(i3, 7, -1.5)
 """
-    check_all(const, [(0, 1, 2.0)])
+    check_all(target, const, [(0, 1, 2.0)])
 
 
 def _spill_trace(n_int=20, n_float=20, loop=True):
@@ -621,18 +614,22 @@ def _spill_trace(n_int=20, n_float=20, loop=True):
     return "\n".join(lines)
 
 
-@native_only
-def test_many_live_values_force_spilling():
-    text = _spill_trace()
-    c = Compiled(text)
+def _spill_sizes(target):
+    """More live values than the target has registers of either kind."""
+    M = ASSEMBLERS[target.arch]
+    return len(M.GPRS) + 7, len(M.FPRS) + 5
+
+
+def test_many_live_values_force_spilling(target):
+    text = _spill_trace(*_spill_sizes(target))
+    c = Compiled(target, text)
     assert c.image.frame_size > 0                   # spill slots were needed
     c.free()
-    check_all(text, [(0, 5, 1.5, 0.0), (MAX - 3, MIN, -2.0, 1.0), (10, 11, NAN, 0.0)])
+    check_all(target, text, [(0, 5, 1.5, 0.0), (MAX - 3, MIN, -2.0, 1.0), (10, 11, NAN, 0.0)])
 
 
-@native_only
-def test_more_inputs_than_registers():
-    n = 20
+def test_more_inputs_than_registers(target):
+    n = max(_spill_sizes(target))
     ins = [f"i{k}" for k in range(n)] + [f"f{k}" for k in range(n, 2 * n)]
     lines = [f"label({', '.join(ins)})"]
     k = 2 * n
@@ -645,16 +642,15 @@ def test_more_inputs_than_registers():
     floats = [f"f{j}" for j in range(n + 1, 2 * n)] + [f"f{n}"]
     lines.append(f"jump({', '.join(ints + floats)})")
     text = "\n".join(lines)
-    c = Compiled(text)
+    c = Compiled(target, text)
     assert any(isinstance(loc, Stack) for loc in c.image.label_locations)
     c.free()
     for iters in (1, 2, 5, 23):
-        check_all(text, [[iters] + list(range(1, n)) + [float(j) + 0.5 for j in range(n)]])
+        check_all(target, text, [[iters] + list(range(1, n)) + [float(j) + 0.5 for j in range(n)]])
 
 
 # -- calls -------------------------------------------------------------------------------------
-@native_only
-def test_call_f_one_and_two_arguments():
+def test_call_f_one_and_two_arguments(target):
     text = """
 label(f0, f1)
 f2 = call_f(sin, f0)
@@ -665,30 +661,30 @@ f6 = call_f(atan2, f1, 1.0)
 guard_false(1) [snap 0: a=f2 b=f3 c=f4 d=f5 e=f6 @line 1]
 jump(f0, f1)
 """
-    check_all(text, [(a, b) for a in (0.5, -1.25, 3.0, 0.0, NAN, math.inf, 1e-300)
+    check_all(target, text, [(a, b) for a in (0.5, -1.25, 3.0, 0.0, NAN, math.inf, 1e-300)
                      for b in (2.0, -0.5, 0.0, 3.0)])
 
 
-def test_call_sites_name_the_call_targets():
+@pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
+def test_call_sites_name_the_call_targets(arch):
     t = parse_trace("label(f0)\nf1 = call_f(sin, f0)\nf2 = call_f(pow, f1, f0)\n"
                     "guard_false(1) [snap 0: r=f2 @line 1]\njump(f0)", CALLS)
-    img = compile_trace(t)
+    img = compile_trace(t, arch)
     assert [d.name for _, d in img.call_sites] == ["sin", "pow"]
+    assert img.call_kinds == ["ff", "fff"]
     for at, d in img.call_sites:
         assert struct.unpack_from("<Q", img.code, at)[0] == d.address
 
 
-@native_only
-def test_call_results_match_math_module():
+def test_call_results_match_math_module(target):
     text = "label(f0)\nf1 = call_f(sin, f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)"
-    c = Compiled(text)
+    c = Compiled(target, text)
     for x in (0.1, 1.0, 2.5, -3.0, 100.0):
         assert bits(c.native((x,))[1]["r"]) == bits(math.sin(x))
     c.free()
 
 
-@native_only
-def test_values_live_across_calls_survive():
+def test_values_live_across_calls_survive(target):
     text = """
 label(i0, i1, f2, f3, f4)
 f5 = call_f(sin, f2)
@@ -704,7 +700,7 @@ guard_true(i13) [snap 0: a=i7 b=i11 c=f6 d=f9 e=f10 f=f3 g=f4 @line 1]
 f14 = float_add(f2, 0.25)
 jump(i12, i1, f14, f10, f6)
 """
-    check_all(text, [(0, 40, 0.5, 1.0, -2.0), (3, 4, -1.0, 2.0, 0.5)])
+    check_all(target, text, [(0, 40, 0.5, 1.0, -2.0), (3, 4, -1.0, 2.0, 0.5)])
 
 
 class Clobberer:
@@ -725,6 +721,7 @@ class Clobberer:
             e.SUBSD_xx(0, 1)
         e.RET()
         self.name = f"clobber{nargs}"
+        from jitnb.emu.native import NativeCode
         self.code = NativeCode(CodeImage("x86_64", e.bytes()))
         self.address = self.code.address
         self.c_call = self.func = (lambda x: x + x) if nargs == 1 else (lambda x, y: x - y)
@@ -733,8 +730,10 @@ class Clobberer:
         return self.name
 
 
-@native_only
-def test_call_clobbering_every_caller_saved_register():
+@x86_host
+def test_call_clobbering_every_caller_saved_register(target):
+    """Native code calls the clobberers; emulated code's calls are serviced by a trap,
+    which calls them natively and then poisons every caller-saved register itself."""
     calls = {"clob1": Clobberer(1), "clob2": Clobberer(2)}
     ints = " ".join(f"a{k}=i{k}" for k in range(12))
     more = "b=f12 c=f13 d=f14 e=f15 f=f16 g=i17 h=f18 j=i19 k=f20 l=f21"
@@ -751,14 +750,13 @@ i23 = int_gt(i22, 0)
 guard_true(i23) [snap 0: {ints} {more} @line 1]
 jump(i22, {", ".join(f"i{k}" for k in range(1, 12))}, f21, f12, f20, f16)
 """
-    check_all(text, [[n] + list(range(100, 111)) + [0.5, 1.25, -3.0, 7.5] for n in (1, 2, 6)],
+    check_all(target, text, [[n] + list(range(100, 111)) + [0.5, 1.25, -3.0, 7.5] for n in (1, 2, 6)],
               calls=calls)
     for c in calls.values():
         c.code.free()
 
 
-@native_only
-def test_call_arguments_in_a_cycle():
+def test_call_arguments_in_a_cycle(target):
     # Values arrive in each other's argument registers.
     text = """
 label(f0, f1, i2)
@@ -769,22 +767,20 @@ i6 = int_gt(i5, 0)
 guard_true(i6) [snap 0: a=f0 b=f1 c=f3 d=f4 @line 1]
 jump(f1, f4, i5)
 """
-    check_all(text, [(0.5, 2.0, n) for n in (1, 2, 5, 20)])
+    check_all(target, text, [(0.5, 2.0, n) for n in (1, 2, 5, 20)])
 
 
-@native_only
-def test_call_with_math_module_descriptor():
+def test_call_with_math_module_descriptor(target):
     calls = pytest.importorskip("jitnb.jit.trace.calls")
     descr = calls.BY_NAME.get("sin")
     if descr is None:
         pytest.skip("no sin descriptor")
-    check_all("label(f0)\nf1 = call_f(sin, f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)",
+    check_all(target, "label(f0)\nf1 = call_f(sin, f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)",
               [(0.5,), (-2.0,)], calls={"sin": descr})
 
 
 # -- forwarding, constants in snapshots, image metadata -----------------------------------------
-@native_only
-def test_forwarded_values_and_constants_in_snapshots():
+def test_forwarded_values_and_constants_in_snapshots(target):
     t = parse_trace("""
 label(i0, f1)
 i2 = int_add(i0, 0)
@@ -795,31 +791,32 @@ jump(i0, f1)
 """)
     t.ops[1].forward = t.inputs[0]           # i2 == i0
     t.ops[3].forward = Const(-7.5)           # f4 folded to a constant
-    c = Compiled(t)
+    c = Compiled(target, t)
     for inp in ((3, 1.0), (-2, NAN)):
         c.check(inp)
     c.free()
 
 
-@native_only
-def test_image_metadata():
+@pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
+def test_image_metadata(arch):
     t = parse_trace(SUM_LOOP)
-    img = compile_trace(t)
+    img = compile_trace(t, arch)
     assert len(img.op_offsets) == len(t.ops)
     assert len(img.guard_offsets) == len(t.guards()) == 1
     assert img.frame_slots == 4
     field, stub = img.guard_offsets[0]
     assert img.guard_target(0) == stub
     assert all(s <= e <= img.code_size for s, e in img.op_offsets)
-    assert img.op_offsets[3][0] == img.op_offsets[3][1] - 3     # fused: just the cmp
+    cmp_size = 3 if arch == "x86_64" else 4
+    assert img.op_offsets[3][0] == img.op_offsets[3][1] - cmp_size     # fused: just the cmp
     listing = img.listing(t)
     assert "guard_true" in listing and "exit stub for guard 0" in listing
     offset, data = img.patch_guard(0, 0x1000, base=0)
     assert offset == field and img.guard_target(0) == 0x1000
 
 
-@native_only
 def test_reload_entry_and_kinds_metadata():
+    """x86_64 (aarch64: test_aarch64_backend)."""
     t = parse_trace(SUM_LOOP)
     img = compile_trace(t)
     assert img.kind == "loop" and not img.is_bridge and img.first_exit == 0
@@ -836,10 +833,10 @@ def test_reload_entry_and_kinds_metadata():
         assert img.code[stub:stub + 13].count(b"\xcc") < 13
 
 
-@native_only
-def test_op_instructions_match_the_listing():
+@pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
+def test_op_instructions_match_the_listing(arch):
     t = parse_trace(SUM_LOOP)
-    img = compile_trace(t)
+    img = compile_trace(t, arch)
     base = 0x400000
     listed = [line.split() for line in img.listing(t, base).splitlines()
               if not line.startswith("#")]
@@ -856,15 +853,14 @@ def test_op_instructions_match_the_listing():
     # guard 0 is fused with its comparison: its op is the branch alone
     (g,) = [k for k, op in enumerate(t.ops) if op.num == O.GUARD_TRUE]
     (insn,) = img.op_instructions(g)
-    assert insn[1].startswith("j")
+    assert insn[1].startswith("j" if arch == "x86_64" else "b.")
     # patching invalidates the cached disassembly
     before = img.op_instructions(g)
     img.patch_guard(0, 0x1234, base=0)
     assert img.op_instructions(g) != before
 
 
-@native_only
-def test_raw_array_ops_round_trip_and_match_the_reference():
+def test_raw_array_ops_round_trip_and_match_the_reference(target):
     import array
     for code, kind, values in [("q", "i", [MIN, MAX, -1, 5]), ("h", "i", [-32768, 32767, -1, 7]),
                                ("B", "i", [0, 255, 128, 1]), ("d", "f", [NAN, -0.0, 1e308, 2.5]),
@@ -887,7 +883,7 @@ jump(i3)
             if "arrayitem_raw" in op.name:
                 op.descr = code
         verify(t)
-        c = Compiled(t)
+        c = Compiled(target, t)
         try:
             native = c.native([0])
             after_native = arr.tobytes()
@@ -897,23 +893,23 @@ jump(i3)
             assert native[0] == want[0] == 0
             for name in ("i", "a", "b"):
                 k = "f" if kind == "f" and name != "i" else "i"
-                assert same(k, native[1][name], want[1][name]), (code, name)
+                assert target.same(k, native[1][name], want[1][name]), (code, name)
         finally:
             c.free()
 
 
-@native_only
-def test_small_loop_uses_no_stack_and_runs_fast():
+def test_small_loop_uses_no_stack_and_runs_fast(target):
     import time
-    c = Compiled(SUM_LOOP)
+    c = Compiled(target, SUM_LOOP)
     assert c.image.frame_size == 0
-    n = 50_000_000
+    n = 50_000_000 if not target.emulated else 2_000_000
     frame = c.code.make_frame([0, n, 0], "iii")
     t0 = time.perf_counter()
     assert c.code.run(frame) == 0
     dt = time.perf_counter() - t0
     assert frame[3] == n * (n - 1) // 2
-    assert n / dt > 100e6, f"{n / dt / 1e6:.0f}M iterations/s"
+    if not target.emulated:
+        assert n / dt > 100e6, f"{n / dt / 1e6:.0f}M iterations/s"
     c.free()
 
 
@@ -1030,14 +1026,13 @@ class RandomTrace:
         return ints + floats
 
 
-@native_only
 @pytest.mark.parametrize("seed", range(6))
-def test_random_straight_line_traces(seed):
+def test_random_straight_line_traces(seed, target):
     rng = random.Random(1000 + seed)
     for case in range(50):
         gen = RandomTrace(rng)
         text = gen.build(rng.randint(3, 45))
-        check_all(text, [gen.inputs() for _ in range(6)])
+        check_all(target, text, [gen.inputs() for _ in range(6)])
 
 
 class RandomLoop(RandomTrace):
@@ -1069,9 +1064,8 @@ class RandomLoop(RandomTrace):
         return values
 
 
-@native_only
 @pytest.mark.parametrize("seed", range(4))
-def test_random_loops(seed):
+def test_random_loops(seed, target):
     rng = random.Random(2000 + seed)
     for case in range(40):
         gen = RandomLoop(rng)
@@ -1080,12 +1074,11 @@ def test_random_loops(seed):
         gen.floats = [f"f{k}" for k in range(gen.n_int, gen.n_int + gen.n_float)]
         gen.k = gen.n_int + gen.n_float
         text = gen.build(rng.randint(2, 30))
-        check_all(text, [gen.inputs() for _ in range(4)])
+        check_all(target, text, [gen.inputs() for _ in range(4)])
 
 
-@native_only
 @pytest.mark.parametrize("seed", range(2))
-def test_random_wide_loops(seed):
+def test_random_wide_loops(seed, target):
     """Up to 20 int and 20 float loop inputs: label values on the stack, stack-to-stack
     moves at the jump."""
     rng = random.Random(3000 + seed)
@@ -1096,4 +1089,4 @@ def test_random_wide_loops(seed):
         gen.floats = [f"f{k}" for k in range(gen.n_int, gen.n_int + gen.n_float)]
         gen.k = gen.n_int + gen.n_float
         text = gen.build(rng.randint(2, 40))
-        check_all(text, [gen.inputs() for _ in range(3)])
+        check_all(target, text, [gen.inputs() for _ in range(3)])

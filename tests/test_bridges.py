@@ -1,5 +1,6 @@
-"""Bridges, call_loop and raw array ops on the x86_64 backend, differential against the
-reference IR interpreter.
+"""Bridges, call_loop and raw array ops on every backend target (``backend_targets``:
+x86_64 native, x86_64 and aarch64 in Unicorn), differential against the reference IR
+interpreter.
 
 A loop tree (a loop plus bridges attached to guards of the loop or of other bridges)
 runs natively from one ``run`` call; the reference driver below runs the same tree on
@@ -13,8 +14,10 @@ from __future__ import annotations
 import array
 import ctypes
 import math
+import os
 import platform
 import struct
+import sys
 import threading
 import time
 
@@ -22,16 +25,18 @@ import pytest
 
 from jitnb.jit.backend import compile_bridge, compile_trace
 from jitnb.jit.backend.image import EXIT_FINISH, EXIT_INTERRUPT, CodeImage
+from jitnb.jit.backend.aarch64 import registers as A
+from jitnb.jit.backend.aarch64.encoder import A64Encoder
 from jitnb.jit.backend.x86_64 import registers as R
 from jitnb.jit.backend.x86_64.encoder import X86Encoder
 from jitnb.jit.ir import interp
 from jitnb.jit.ir import ops as O
 from jitnb.jit.ir.trace import Const, Op, Snapshot, Trace, parse_trace, resolve, verify
 
-pytestmark = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
-                                reason="runs x86_64 code natively")
-if platform.machine() in ("x86_64", "AMD64"):
-    from jitnb.emu.native import LOOP_FUNC, NativeCode, from_slot, to_slot
+from jitnb.emu.native import from_slot, to_slot
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backend_targets import Target, target  # noqa: E402,F401
 
 MIN, MAX = -(1 << 63), (1 << 63) - 1
 NAN = math.nan
@@ -63,11 +68,14 @@ def parse(text: str, descrs=(), calls=None) -> Trace:
 
 
 def writable_and_executable():
+    """Mappings both writable and executable, except the emulator's translation cache."""
+    from jitnb.emu.unicorn_exec import emulator_rwx_mappings
+    skip = {f"{lo:x}-{hi:x}" for lo, hi in emulator_rwx_mappings()}
     out = []
     with open("/proc/self/maps") as f:
         for line in f:
             addr, perms = line.split()[:2]
-            if "w" in perms and "x" in perms:
+            if "w" in perms and "x" in perms and addr not in skip:
                 out.append(addr)
     return out
 
@@ -83,7 +91,12 @@ class AbiChecked:
     callee-saved register, calls the code, and returns ABI_BROKEN if any of them
     changed (or the exit number otherwise)."""
 
-    def __init__(self, target: int) -> None:
+    def __init__(self, target: Target, address: int) -> None:
+        code = (self._x86 if target.arch == "x86_64" else self._a64)(address)
+        self.code = target.load(CodeImage(target.arch, code, code_size=len(code)))
+
+    @staticmethod
+    def _x86(target: int) -> bytes:
         e = X86Encoder()
         saved = list(_MAGIC)
         for r in saved:
@@ -109,7 +122,58 @@ class AbiChecked:
         e.MOV_ri(R.RAX, ABI_BROKEN)
         at = e.JMP_j(0)
         e.patch_rel32(at, done)
-        self.code = NativeCode(CodeImage("x86_64", e.bytes(), code_size=e.pos))
+        return e.bytes()
+
+    @staticmethod
+    def _a64(target: int) -> bytes:
+        """AAPCS64: x19-x28 and d8-d15 (low halves) preserved, sp and x29 restored,
+        x18 (the platform register) untouched."""
+        e = A64Encoder()
+        gprs = list(range(A.X18, A.X29))
+        fprs = list(range(A.D8, A.D16))
+        e.STP_pre(A.FP, A.LR, A.SP, -16)
+        e.SUB_rri(A.SP, A.SP, 160)
+        for k, r in enumerate(gprs):
+            e.STR_rm(r, A.SP, 8 * k)
+        for k, d in enumerate(fprs):
+            e.STR_dm(d, A.SP, 8 * (len(gprs) + k))
+        magic = {r: 0x1111222233334444 + 0x0101010101 * r for r in gprs}
+        fmagic = {d: 0x3FF0123456789ABC + 0x10101 * d for d in fprs}
+        for r, v in magic.items():
+            e.MOV_ri(r, v)
+        for d, v in fmagic.items():
+            e.MOV_ri(A.X16, v)
+            e.FMOV_dr(d, A.X16)
+        e.MOV_rsp(A.FP)
+        e.MOV_ri(A.X16, target)
+        e.BLR_r(A.X16)
+        fails = []
+        e.MOV_rsp(A.X16)
+        e.CMP_rr(A.X16, A.FP)
+        fails.append(e.B_cond_cj(A.NE, 0))
+        for r, v in magic.items():
+            e.MOV_ri(A.X16, v)
+            e.CMP_rr(r, A.X16)
+            fails.append(e.B_cond_cj(A.NE, 0))
+        for d, v in fmagic.items():
+            e.MOV_ri(A.X16, v)
+            e.FMOV_rd(A.X17, d)
+            e.CMP_rr(A.X17, A.X16)
+            fails.append(e.B_cond_cj(A.NE, 0))
+        done = e.pos
+        for k, r in enumerate(gprs):
+            e.LDR_rm(r, A.SP, 8 * k)
+        for k, d in enumerate(fprs):
+            e.LDR_dm(d, A.SP, 8 * (len(gprs) + k))
+        e.ADD_rri(A.SP, A.SP, 160)
+        e.LDP_post(A.FP, A.LR, A.SP, 16)
+        e.RET()
+        bad = e.pos
+        for f in fails:
+            e.patch_branch(f, bad)
+        e.MOV_ri(A.X0, ABI_BROKEN)
+        e.B_j(done - e.pos)
+        return e.bytes()
 
     def __call__(self, frame) -> int:
         return self.code.run(frame)
@@ -119,11 +183,12 @@ class AbiChecked:
 class Tree:
     """A loop and the bridges attached to it, natively and on the reference interpreter."""
 
-    def __init__(self, loop_text: str, descrs=(), calls=None) -> None:
+    def __init__(self, target: Target, loop_text: str, descrs=(), calls=None) -> None:
+        self.target = target
         self.loop = parse(loop_text, descrs, calls)
         verify(self.loop)
-        self.image = compile_trace(self.loop)
-        self.code = NativeCode(self.image)
+        self.image = target.compile(self.loop)
+        self.code = target.load(self.image)
         self.kinds = "".join(v.kind for v in self.loop.inputs)
         # name -> (trace, image, code, first_exit)
         self.parts: dict[str, tuple] = {"loop": (self.loop, self.image, self.code, 0)}
@@ -135,14 +200,14 @@ class Tree:
         self.thunk = None
 
     def attach(self, parent: str, guard: int, text: str, descrs=(), calls=None,
-               absolute=None, name=None) -> str:
+               absolute=None, name=None, near=None) -> str:
         trace = parse(text, descrs, calls)
         ptrace, pimage, pcode, _ = self.parts[parent]
         assert len(trace.inputs) == len(ptrace.guards()[guard].snapshot.fail_args())
-        image = compile_bridge(trace, pimage, pcode.address, guard, self.next_exit,
-                               self.image, self.code.address)
+        image = self.target.compile_bridge(trace, pimage, pcode.address, guard,
+                                           self.next_exit, self.image, self.code.address)
         assert image.is_bridge and image.first_exit == self.next_exit
-        code = NativeCode(image, near=self.code.address)
+        code = self.target.load(image, near=self.code.address if near is None else near)
         pcode.attach_bridge(guard, code, root=self.code, absolute=absolute)
         name = name or f"b{len(self.parts)}"
         self.parts[name] = (trace, image, code, self.next_exit)
@@ -160,7 +225,7 @@ class Tree:
         frame[0] = frame0
         if check_abi:
             if self.thunk is None:
-                self.thunk = AbiChecked(self.code.entry_address)
+                self.thunk = AbiChecked(self.target, self.code.entry_address)
             if len(frame) < self.code.frame_slots:
                 raise AssertionError("frame too small")
             r = self.thunk(frame)
@@ -197,7 +262,7 @@ class Tree:
         got, frame = self.native(inputs, **kw)
         assert got == want[0], f"exit {got} != reference {want[0]} for {inputs}"
         n = len(want[1])
-        assert frame[1:1 + n] == want[1], \
+        assert all(self.target.same_slot(a, b) for a, b in zip(frame[1:1 + n], want[1])), \
             f"exit {got}: frame {frame[1:1 + n]} != reference {want[1]} for {inputs}"
         return want
 
@@ -280,8 +345,8 @@ def branchy_python(i, n, s, t):
     return i, n, s, t
 
 
-def test_branchy_loop_without_bridges_exits_at_each_side():
-    tree = Tree(BRANCHY)
+def test_branchy_loop_without_bridges_exits_at_each_side(target):
+    tree = Tree(target, BRANCHY)
     try:
         assert tree.check((1, 100, 0, 0))[0] == 1        # i = 3
         assert tree.check((4, 100, 0, 0))[0] == 2        # i = 5
@@ -290,8 +355,8 @@ def test_branchy_loop_without_bridges_exits_at_each_side():
         tree.free()
 
 
-def test_bridges_on_both_sides_run_the_loop_to_its_end():
-    tree = Tree(BRANCHY)
+def test_bridges_on_both_sides_run_the_loop_to_its_end(target):
+    tree = Tree(target, BRANCHY)
     try:
         b1 = tree.attach("loop", 1, BRANCHY_B1)
         tree.attach("loop", 2, BRANCHY_B5)
@@ -309,8 +374,8 @@ def test_bridges_on_both_sides_run_the_loop_to_its_end():
         tree.free()
 
 
-def test_bridge_image_metadata_and_listing():
-    tree = Tree(BRANCHY)
+def test_bridge_image_metadata_and_listing(target):
+    tree = Tree(target, BRANCHY)
     try:
         name = tree.attach("loop", 1, BRANCHY_B1)
         trace, image, code, first = tree.parts[name]
@@ -321,15 +386,23 @@ def test_bridge_image_metadata_and_listing():
         assert image.loop_saved_regs == tree.image.saved_regs
         assert image.input_kinds == "iiii" == tree.image.guard_kinds[1]
         text = image.listing(trace, code.address)
+        x86 = target.arch == "x86_64"
         for line in ("# 0: label", "bridge entry", "# 5: guard_false", "# 8: jump",
-                     "exit stub for guard 0 (exit 3)", "interrupt exit", "jmp r11"):
+                     "exit stub for guard 0 (exit 3)", "interrupt exit",
+                     "jmp r11" if x86 else "br x16"):
             assert line in text, line
         assert "reload entry" in tree.image.listing(tree.loop)
         # op_instructions: the jump stores 4 values, polls, jumps to the loop absolutely
         insns = image.op_instructions(len(trace.ops) - 1, code.address)
         mnems = [m for _, m, _ in insns]
-        assert mnems.count("mov") >= 4 and "cmp" in mnems and mnems[-1] == "jmp"
-        assert any(hex(image.reload_address) in ops for _, _, ops in insns)
+        if x86:
+            assert mnems.count("mov") >= 4 and "cmp" in mnems and mnems[-1] == "jmp"
+            assert any(hex(image.reload_address) in ops for _, _, ops in insns)
+        else:                   # str x4; ldr x16, [x28]; cbnz; ldr x16, =reload; br x16
+            assert mnems.count("str") >= 4 and "cbnz" in mnems and mnems[-2:] == ["ldr", "br"]
+            lit = insns[-2][0] - code.address + int(insns[-2][2].split("#")[1], 16) \
+                - insns[-2][0]
+            assert struct.unpack_from("<Q", image.code, lit)[0] == image.reload_address
         for i, (start, end) in enumerate(image.op_offsets):
             for addr, _, _ in image.op_instructions(i, code.address):
                 assert code.address + start <= addr < code.address + end
@@ -337,8 +410,8 @@ def test_bridge_image_metadata_and_listing():
         tree.free()
 
 
-def test_attach_while_not_running_then_resume_from_the_exit():
-    tree = Tree(BRANCHY)
+def test_attach_while_not_running_then_resume_from_the_exit(target):
+    tree = Tree(target, BRANCHY)
     try:
         r, frame = tree.native((1, 50, 0, 0))
         assert r == 1 and frame[1] == 3
@@ -357,8 +430,8 @@ def test_attach_while_not_running_then_resume_from_the_exit():
         tree.free()
 
 
-def test_absolute_patch_through_the_exit_stub():
-    tree = Tree(BRANCHY)
+def test_absolute_patch_through_the_exit_stub(target):
+    tree = Tree(target, BRANCHY)
     try:
         b1 = tree.attach("loop", 1, BRANCHY_B1, absolute=True)
         tree.attach("loop", 2, BRANCHY_B5, absolute=True)
@@ -366,7 +439,10 @@ def test_absolute_patch_through_the_exit_stub():
         code = tree.parts[b1][2]
         at, stub = tree.image.guard_offsets[1]
         assert tree.image.guard_target(1, tree.code.address) == code.address
-        assert tree.image.code[stub:stub + 2] == b"\x49\xbb"     # movabs r11, bridge
+        if target.arch == "x86_64":
+            assert tree.image.code[stub:stub + 2] == b"\x49\xbb"     # movabs r11, bridge
+        else:                                                        # ldr x16, lit; br x16
+            assert struct.unpack_from("<I", tree.image.code, stub + 4)[0] == 0xD61F0200
         exit_no, slots = tree.check((0, 200, 1, 2))
         assert exit_no == 0 and slots == [slot(v, "i") for v in branchy_python(0, 200, 1, 2)]
         # patching again goes back to the direct branch
@@ -378,7 +454,7 @@ def test_absolute_patch_through_the_exit_stub():
         tree.free()
 
 
-def test_patching_a_running_loop_is_refused_and_interrupt_reaches_bridges():
+def test_patching_a_running_loop_is_refused_and_interrupt_reaches_bridges(target):
     # Every iteration goes through the bridge (guard 0 always fails); only the
     # interrupt word ends it.
     loop = """
@@ -394,7 +470,7 @@ i4 = int_add(i1, i0)
 f5 = float_add(f2, 1.0)
 jump(i3, i4, f5)
 """
-    tree = Tree(loop)
+    tree = Tree(target, loop)
     try:
         tree.attach("loop", 0, bridge)
         frame = tree.code.make_frame([0, 0, slot(0.0, "f")], "iii")
@@ -463,14 +539,16 @@ jump(i9, i1, i7, f3, f8)
 """
 
 
-def test_bridge_with_many_live_values_spills():
-    tree = Tree(SPILL_LOOP)
+def test_bridge_with_many_live_values_spills(target):
+    tree = Tree(target, SPILL_LOOP)
     try:
-        name = tree.attach("loop", 1, _wide_bridge())
+        n_int, n_float = (18, 18) if target.arch == "x86_64" else (30, 36)
+        name = tree.attach("loop", 1, _wide_bridge(n_int, n_float))
         image = tree.parts[name][1]
         assert image.frame_size > 0                       # its own spill slots
         assert image.saved_regs                           # callee-saved the loop left alone
-        assert (len(image.saved_regs) * 8 + image.frame_size) % 16 == 0
+        if target.arch == "x86_64":
+            assert (len(image.saved_regs) * 8 + image.frame_size) % 16 == 0
         for inputs in [(0, 40, 1, 1.5, 2.0), (0, 9, -5, -0.25, 1e300), (3, 60, MAX, NAN, -0.0),
                        (0, 30, MIN, math.inf, 3.0)]:
             assert tree.check(inputs)[0] in (0, 2)
@@ -520,18 +598,19 @@ def _spilled_loop(n=16):
     return loop, "\n".join(b)
 
 
-def test_bridge_on_a_guard_whose_values_are_spilled():
-    loop, bridge = _spilled_loop()
-    tree = Tree(loop)
+def test_bridge_on_a_guard_whose_values_are_spilled(target):
+    n = 16 if target.arch == "x86_64" else 34
+    loop, bridge = _spilled_loop(n)
+    tree = Tree(target, loop)
     try:
         assert tree.image.frame_size > 0
         assert any(not hasattr(loc, "num") for loc in tree.image.guard_locations[0])
         tree.attach("loop", 0, bridge)
-        ins = [37] + list(range(100, 115)) + [0.5 * k - 3 for k in range(16)]
+        ins = [37] + list(range(100, 99 + n)) + [0.5 * k - 3 for k in range(n)]
         exit_no, _ = tree.check(ins)
         assert exit_no in (1, 2)
         ins[0] = 200
-        ins[17] = NAN
+        ins[n + 1] = NAN
         tree.check(ins)
     finally:
         tree.free()
@@ -564,8 +643,8 @@ jump(i10, f8, f2, f5)
 """
 
 
-def test_float_values_across_bridges():
-    tree = Tree(FLOAT_LOOP)
+def test_float_values_across_bridges(target):
+    tree = Tree(target, FLOAT_LOOP)
     try:
         tree.attach("loop", 1, FLOAT_BRIDGE)
         cases = [(50, 0.0, 10.0, 1.0), (80, 11.0, 10.0, -2.5), (30, -1e300, 1e300, 1e-300),
@@ -577,14 +656,14 @@ def test_float_values_across_bridges():
         tree.free()
 
 
-def test_finish_in_a_bridge():
+def test_finish_in_a_bridge(target):
     bridge = """
 label(i0, f1, f2, f3)
 f4 = float_add(f1, f3)
 i5 = cast_float_to_int(f4)
 finish(i5, f4, i0)
 """
-    tree = Tree(FLOAT_LOOP)
+    tree = Tree(target, FLOAT_LOOP)
     try:
         tree.attach("loop", 1, bridge)
         z = 1.5 * 1.0625 * 1.0625 * 1.0625                # three iterations before x >= y
@@ -596,7 +675,7 @@ finish(i5, f4, i0)
         tree.free()
 
 
-def test_three_levels_of_bridges():
+def test_three_levels_of_bridges(target):
     # Loop counts down; each level handles one more residue class of i mod 4.
     loop = """
 label(i0, i1)
@@ -615,7 +694,7 @@ i3 = int_add(i1, {add})
 i4 = int_sub(i0, 1)
 jump(i4, i3)
 """
-    tree = Tree(loop)
+    tree = Tree(target, loop)
     try:
         p = tree.attach("loop", 1, level.format(r=1, add=100))
         exit_no, _ = tree.check((10, 0))
@@ -704,12 +783,12 @@ def _same(a, b):
 
 
 @pytest.mark.parametrize("code", list(INT_CODES))
-def test_raw_int_loads_every_typecode(code):
+def test_raw_int_loads_every_typecode(code, target):
     arr = array.array(code, (_int_edges(code) * 2)[:12])
     base = _addr(arr)
     trace = _load_trace(code, base, "i")
     verify(trace)
-    native = NativeCode(compile_trace(trace))
+    native = target.load(target.compile(trace))
     try:
         for k in range(8):
             got = _run_straight(native, trace, (base, k))
@@ -723,7 +802,7 @@ def test_raw_int_loads_every_typecode(code):
 
 
 @pytest.mark.parametrize("code", ["f", "d"])
-def test_raw_float_loads(code):
+def test_raw_float_loads(code, target):
     if code == "f":
         patterns = [0x7F800001, 0xFFC00001, 0x00000001, 0x7F7FFFFF, 0x80000000, 0x3F800000,
                     0xFF800000, 0x7FC00000, 0x00800000, 0xC0490FDB, 0x3DCCCCCD, 0x7F800000]
@@ -736,7 +815,7 @@ def test_raw_float_loads(code):
     base = _addr(arr)
     trace = _load_trace(code, base, "f")
     verify(trace)
-    native = NativeCode(compile_trace(trace))
+    native = target.load(target.compile(trace))
     try:
         for k in range(8):
             got = _run_straight(native, trace, (base, k))
@@ -766,7 +845,7 @@ jump(i0, i1, {kind}2)
 
 
 @pytest.mark.parametrize("code", list(INT_CODES))
-def test_raw_int_stores_truncate(code):
+def test_raw_int_stores_truncate(code, target):
     lo, hi = _range(code)
     values = [0, 1, -1, lo, hi, lo - 1, hi + 1, MIN, MAX, 0x123456789ABCDEF0 - (1 << 64),
               0x7EDCBA9876543210, 0x80, 0x8000, 0x80000000]
@@ -775,7 +854,7 @@ def test_raw_int_stores_truncate(code):
         base = _addr(arr)
         trace = _store_trace(code, base, "i", const)
         verify(trace)
-        native = NativeCode(compile_trace(trace))
+        native = target.load(target.compile(trace))
         try:
             for v in values:
                 k = 3 + (v & 1)
@@ -798,7 +877,7 @@ def test_raw_int_stores_truncate(code):
 
 
 @pytest.mark.parametrize("code", ["f", "d"])
-def test_raw_float_stores_round(code):
+def test_raw_float_stores_round(code, target):
     values = [0.0, -0.0, 1.1, -2.5, 1e-45, 1.4e-45, 3.4028234663852886e38, 1e-40, math.inf,
               -math.inf, NAN, struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000123))[0],
               0.1, 5e-324, 1e300, -1e300]
@@ -807,7 +886,7 @@ def test_raw_float_stores_round(code):
         base = _addr(arr)
         trace = _store_trace(code, base, "f", const)
         verify(trace)
-        native = NativeCode(compile_trace(trace))
+        native = target.load(target.compile(trace))
         try:
             for v in values:
                 k = 3
@@ -830,7 +909,7 @@ def test_raw_float_stores_round(code):
             native.free()
 
 
-def test_raw_ops_with_many_live_bases():
+def test_raw_ops_with_many_live_bases(target):
     """Bases and indexes in every register (r12/r13 bases need SIB/disp8 forms)."""
     arr = array.array("q", range(1000, 1064))
     base = _addr(arr)
@@ -856,7 +935,7 @@ def test_raw_ops_with_many_live_bases():
                  + " @line 1]")
     lines.append("jump(i0, i1)")
     trace = parse("\n".join(lines), ["q"] * (2 * n))
-    native = NativeCode(compile_trace(trace))
+    native = target.load(target.compile(trace))
     try:
         got = _run_straight(native, trace, (base, 3))
         assert got == [arr[3 + 2 * j] for j in range(n)]
@@ -893,8 +972,8 @@ class LoopDescr:
     ``call_reference`` runs that loop on the reference interpreter and leaves its
     fail values in the same frame array, as the driver does."""
 
-    def __init__(self, text: str, bridges=()):
-        self.tree = Tree(text)
+    def __init__(self, target: Target, text: str, bridges=()):
+        self.tree = Tree(target, text)
         for parent, guard, btext in bridges:
             self.tree.attach(parent, guard, btext)
         self.code = self.tree.code
@@ -934,10 +1013,10 @@ jump(i4, i1, f7, i8)
 """
 
 
-def test_call_loop_runs_the_inner_loop_natively():
-    inner = LoopDescr(INNER)
+def test_call_loop_runs_the_inner_loop_natively(target):
+    inner = LoopDescr(target, INNER)
     try:
-        tree = Tree(_outer(inner), ["q", "d"], {"inner": inner})
+        tree = Tree(target, _outer(inner), ["q", "d"], {"inner": inner})
         try:
             for n, acc in [(1, 0.0), (10, 1.5), (40, -3.25), (3, NAN)]:
                 exit_no, slots = tree.check((0, n, acc, 0))
@@ -958,10 +1037,10 @@ def test_call_loop_runs_the_inner_loop_natively():
         inner.free()
 
 
-def test_call_loop_passes_the_interrupt_word_on():
-    inner = LoopDescr(INNER)
+def test_call_loop_passes_the_interrupt_word_on(target):
+    inner = LoopDescr(target, INNER)
     try:
-        tree = Tree(_outer(inner), ["q", "d"], {"inner": inner})
+        tree = Tree(target, _outer(inner), ["q", "d"], {"inner": inner})
         try:
             r, frame = tree.native((0, 10, 0.0, 0), frame0=1)
             assert r == 0                                   # guard_value(result, 0) failed
@@ -973,7 +1052,7 @@ def test_call_loop_passes_the_interrupt_word_on():
         inner.free()
 
 
-def test_call_loop_into_a_loop_with_a_bridge_and_values_live_across():
+def test_call_loop_into_a_loop_with_a_bridge_and_values_live_across(target):
     # The inner loop leaves at i % 7 == 6 unless its bridge is attached.
     inner_text = """
 label(i0, i1, f2)
@@ -991,7 +1070,7 @@ f3 = float_add(f2, 0.125)
 i4 = int_add(i0, 1)
 jump(i4, i1, f3)
 """
-    inner = LoopDescr(inner_text, [("loop", 1, bridge)])
+    inner = LoopDescr(target, inner_text, [("loop", 1, bridge)])
     fa = inner.frame_address
     ints = [f"i{k}" for k in range(4, 14)]
     floats = [f"f{k}" for k in range(14, 20)]
@@ -1014,7 +1093,7 @@ jump(i4, i1, f3)
     body.append(f"finish({acc}, {facc})")
     text = "label(i0, f1, i2, i3)\n" + "\n".join(body)
     try:
-        tree = Tree(text, ["d"], {"inner": inner})
+        tree = Tree(target, text, ["d"], {"inner": inner})
         try:
             for inputs in [(3, 1.5, 0, 20), (-7, -0.5, 5, 100), (MAX, 2.0, 0, 0)]:
                 want = tree.reference(inputs)
@@ -1027,8 +1106,8 @@ jump(i4, i1, f3)
         inner.free()
 
 
-def test_call_loop_argument_kinds_are_checked():
-    inner = LoopDescr(INNER)
+def test_call_loop_argument_kinds_are_checked(target):
+    inner = LoopDescr(target, INNER)
     try:
         t = parse("label(i0, f1)\ni2 = call_loop(inner, f1, i0, f1)\njump(i0, f1)",
                   calls={"inner": inner})
@@ -1039,35 +1118,57 @@ def test_call_loop_argument_kinds_are_checked():
 
 
 # -- compile_bridge checks ------------------------------------------------------------------
-def test_compile_bridge_checks_kinds_and_ends():
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_compile_bridge_checks_kinds_and_ends(arch):
     loop = parse_trace(BRANCHY)
-    image = compile_trace(loop)
+    image = compile_trace(loop, arch)
     bad_inputs = parse_trace("label(i0, i1, f2, i3)\njump(i0, i1, i0, i3)")
     with pytest.raises(ValueError):
-        compile_bridge(bad_inputs, image, 0x10000, 1, 3)
+        compile_bridge(bad_inputs, image, 0x10000, 1, 3, arch=arch)
     bad_jump = parse_trace("label(i0, i1, i2, i3)\njump(i0, i1, i2)")
     with pytest.raises(ValueError):
-        compile_bridge(bad_jump, image, 0x10000, 1, 3)
+        compile_bridge(bad_jump, image, 0x10000, 1, 3, arch=arch)
     with pytest.raises(IndexError):
-        compile_bridge(parse_trace(BRANCHY_B5), image, 0x10000, 7, 3)
-    ok = compile_bridge(parse_trace(BRANCHY_B5), image, 0x10000, 2, 3, "x86_64")
-    assert ok.reload_address == 0x10000 + image.reload_offset
+        compile_bridge(parse_trace(BRANCHY_B5), image, 0x10000, 7, 3, arch=arch)
+    with pytest.raises(ValueError):             # the parent is the other architecture's
+        compile_bridge(parse_trace(BRANCHY_B5), image, 0x10000, 2, 3,
+                       arch="x86_64" if arch == "aarch64" else "aarch64")
+    ok = compile_bridge(parse_trace(BRANCHY_B5), image, 0x10000, 2, 3, arch)
+    assert ok.reload_address == 0x10000 + image.reload_offset and ok.arch == arch
     child = compile_bridge(parse_trace(BRANCHY_B5), compile_bridge(
-        parse_trace(BRANCHY_B1), image, 0x10000, 1, 3), 0, 0, 4)
+        parse_trace(BRANCHY_B1), image, 0x10000, 1, 3, arch=arch), 0, 0, 4, arch=arch)
     assert child.reload_address == ok.reload_address and child.first_exit == 4
 
 
 # -- the harness itself ---------------------------------------------------------------------
-def test_abi_thunk_notices_a_clobbered_callee_saved_register():
-    from jitnb.jit.backend.x86_64.encoder import X86Encoder
-    e = X86Encoder()
-    e.MOV_ri(R.R13, 5)                                   # clobbers r13 without saving it
-    e.MOV_ri(R.RAX, 7)
+def _clobberer(arch: str, what: str) -> CodeImage:
+    """Code that returns 7 after clobbering one callee-saved register (or sp)."""
+    if arch == "x86_64":
+        e = X86Encoder()
+        e.MOV_ri(R.R13, 5)                               # r13 without saving it
+        e.MOV_ri(R.RAX, 7)
+        e.RET()
+        return CodeImage("x86_64", e.bytes(), code_size=e.pos)
+    e = A64Encoder()
+    if what == "gpr":
+        e.MOV_ri(A.X21, 5)
+    elif what == "fpr":
+        e.FMOV_dr(A.D12, A.X0)
+    elif what == "fp":
+        e.MOV_ri(A.FP, 0)
+    e.MOV_ri(A.X0, 7)
     e.RET()
-    bad = NativeCode(CodeImage("x86_64", e.bytes(), code_size=e.pos))
-    good = AbiChecked(bad.entry_address)
+    return CodeImage("aarch64", e.bytes(), code_size=e.pos)
+
+
+@pytest.mark.parametrize("what", ["gpr", "fpr", "fp", "nothing"])
+def test_abi_thunk_notices_a_clobbered_callee_saved_register(target, what):
+    if target.arch == "x86_64" and what != "gpr":
+        pytest.skip("x86_64: the thunk checks the six callee-saved GPRs")
+    bad = target.load(_clobberer(target.arch, what))
+    good = AbiChecked(target, bad.entry_address)
     try:
-        assert good(bad.make_frame()) == ABI_BROKEN
+        assert good(bad.make_frame()) == (7 if what == "nothing" else ABI_BROKEN)
     finally:
         bad.free()
         good.code.free()
@@ -1143,13 +1244,13 @@ def _random_inputs(rng, kinds):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_random_loop_trees(seed):
+def test_random_loop_trees(seed, target):
     rng = random.Random(5000 + seed)
     for case in range(12):
         n = rng.randint(1, 8) if rng.random() < 0.8 else rng.randint(10, 24)
         kinds = "i" + "".join(rng.choice("if") for _ in range(n))
         loop = RandomPart(rng, kinds).build_part(rng.randint(2, 25), kinds)
-        tree = Tree(loop, calls=CALLS)
+        tree = Tree(target, loop, calls=CALLS)
         try:
             todo = [("loop", g) for g in range(len(tree.loop.guards()))]
             rng.shuffle(todo)
@@ -1174,18 +1275,27 @@ def test_random_loop_trees(seed):
 
 # -- stack alignment at calls ----------------------------------------------------------------
 class AlignmentProbe:
-    """A call_loop target that returns 0 iff rsp was 16-byte aligned at the call (rsp is
-    8 mod 16 at a function's first instruction) and copies frame[0] to frame[1]."""
+    """A call_loop target that returns 0 iff the stack was 16-byte aligned at the call
+    (x86_64: rsp is 8 mod 16 at a function's first instruction; aarch64: sp is 0 mod 16)
+    and copies frame[0] to frame[1]."""
 
-    def __init__(self):
-        e = X86Encoder()
-        e.MOV_rm(R.RAX, R.RDI, 0)
-        e.MOV_mr(R.RDI, 8, R.RAX)
-        e.MOV_rr(R.RAX, R.RSP)
-        e.AND_ri(R.RAX, 15)
-        e.XOR_ri(R.RAX, 8)
-        e.RET()
-        self.code = NativeCode(CodeImage("x86_64", e.bytes(), code_size=e.pos))
+    def __init__(self, target: Target):
+        if target.arch == "x86_64":
+            e = X86Encoder()
+            e.MOV_rm(R.RAX, R.RDI, 0)
+            e.MOV_mr(R.RDI, 8, R.RAX)
+            e.MOV_rr(R.RAX, R.RSP)
+            e.AND_ri(R.RAX, 15)
+            e.XOR_ri(R.RAX, 8)
+            e.RET()
+        else:
+            e = A64Encoder()
+            e.LDR_rm(A.X1, A.X0, 0)
+            e.STR_rm(A.X1, A.X0, 8)
+            e.MOV_rsp(A.X1)
+            e.AND_rri(A.X0, A.X1, 15)
+            e.RET()
+        self.code = target.load(CodeImage(target.arch, e.bytes(), code_size=e.pos))
         self.frame = (ctypes.c_int64 * 4)()
         self.frame_address = ctypes.addressof(self.frame)
         self.entry_address = self.code.entry_address
@@ -1199,8 +1309,8 @@ class AlignmentProbe:
         return "probe"
 
 
-def test_calls_from_loops_and_bridges_are_aligned():
-    probe = AlignmentProbe()
+def test_calls_from_loops_and_bridges_are_aligned(target):
+    probe = AlignmentProbe(target)
     loop = """
 label(i0, f1)
 i2 = call_loop(probe, i0, f1)
@@ -1232,11 +1342,12 @@ jump(i4, f1)
             lines.append(f"i{k + 1} = int_gt(i{k}, 0)")
             lines.append(f"guard_true(i{k + 1}) [snap 1: n=i{k} s={acc} f=f91 @line 5]")
             lines.append(f"jump(i{k}, f91)")
-            tree = Tree(loop, calls={"probe": probe, **CALLS})
+            tree = Tree(target, loop, calls={"probe": probe, **CALLS})
             try:
                 name = tree.attach("loop", 1, "\n".join(lines), calls={"probe": probe, **CALLS})
                 image = tree.parts[name][1]
-                assert (8 * len(image.saved_regs) + image.frame_size) % 16 == 0
+                if target.arch == "x86_64":
+                    assert (8 * len(image.saved_regs) + image.frame_size) % 16 == 0
                 for n in (1, 2, 7, 30):
                     exit_no, slots = tree.check((n, 0.5))
                     assert exit_no in (2, 4), (n_live, n, exit_no, slots)

@@ -28,15 +28,11 @@ def _resolve_arch(arch: str) -> str:
 
 def compile_trace(trace: "Trace", arch: str = "x86_64") -> "CodeImage":
     """Assemble ``trace`` for ``arch`` ("x86_64", "aarch64" or "host")."""
-    if arch == "host":
-        arch = host_arch()
+    arch = _resolve_arch(arch)
     if arch == "x86_64":
         from .x86_64.assembler import assemble
     elif arch == "aarch64":
-        try:
-            from .aarch64.assembler import assemble  # type: ignore[import-not-found]
-        except ImportError as e:
-            raise NotImplementedError("the aarch64 assembler is not available") from e
+        from .aarch64.assembler import assemble
     else:
         raise ValueError(f"unknown architecture {arch!r}")
     return assemble(trace)
@@ -64,7 +60,7 @@ def compile_bridge(bridge: "Trace", parent_image: "CodeImage", parent_address: i
     if arch == "x86_64":
         from .x86_64.assembler import assemble_bridge
     elif arch == "aarch64":
-        raise NotImplementedError("bridges for aarch64 are not available")
+        from .aarch64.assembler import assemble_bridge
     else:
         raise ValueError(f"unknown architecture {arch!r}")
     if parent_image.arch != arch:

@@ -104,7 +104,7 @@ def a64_abs_jump(at: int, target: int) -> bytes:
     literal 8-byte aligned)."""
     lit = 8 if (at + 8) % 8 == 0 else 12
     words = [_A64_LDR_X16 | ((lit >> 2) << 5), _A64_BR_X16] + ([_A64_BRK] if lit == 12 else [])
-    return struct.pack(f"<{len(words)}I", *words) + struct.pack("<Q", target)
+    return struct.pack(f"<{len(words)}I", *words) + struct.pack("<Q", target & (1 << 64) - 1)
 
 
 @dataclass
