@@ -15,6 +15,7 @@ import linecache
 import textwrap
 import time
 import types
+import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -92,15 +93,36 @@ def compile_instrumented(inst: Instrumented, filename: str, interactive: bool
 
 
 def _map_codes(inst: Instrumented, code: types.CodeType) -> None:
-    """Link CPython code objects to jitnb units, so calls can find a function's unit."""
+    """Link CPython code objects to jitnb units, so calls can find a function's unit, and
+    free the cell's loops once no code object that can reach them is left."""
     by_key = {(u.name, u.lineno): u for u in inst.units if not u.is_module}
+    life = getattr(inst, "life", None)
+    if life is None:
+        life = inst.life = _Liveness(inst.loops)
     stack = [code]
     while stack:
         c = stack.pop()
         unit = by_key.get((c.co_name, c.co_firstlineno))
         if unit is not None:
             driver.engine.units_by_code[c] = unit
+        life.track(c)
         stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+
+
+class _Liveness:
+    """Counts the live code objects of a cell; when the last goes, its loops are freed."""
+
+    def __init__(self, loops: list) -> None:
+        self.loops, self.live = loops, 0
+
+    def track(self, code: types.CodeType) -> None:
+        self.live += 1
+        weakref.finalize(code, self._dead)
+
+    def _dead(self) -> None:
+        self.live -= 1
+        if self.live == 0:  # freed at the next run, not inside the garbage collector
+            driver.engine.unreachable.extend(self.loops)
 
 
 _CACHE: "OrderedDict[tuple, tuple[Instrumented, types.CodeType, types.CodeType | None]]" = OrderedDict()
@@ -150,6 +172,7 @@ def execute(source: str, namespace: dict, filename: str, params: _params.Params,
             tree: ast.Module | None = None) -> Run:
     """Instrument, compile and run `source` in `namespace`; exceptions propagate."""
     driver.install_runtime()
+    driver.engine.free_unreachable()
     run = Run(namespace)
     with (collector or _Collector()) as col:
         t0 = time.perf_counter()

@@ -252,3 +252,25 @@ def test_rerun_of_same_source_reuses_warm_loops_and_reports_its_own_filename():
     r2 = jitnb.run(src.replace("x = 1 / (t - t)\n", ""), threshold=10)
     assert r.loops == r2.loops
     assert "trace-compiled" not in {ev.kind for ev in r2.events}
+
+
+def test_loops_are_freed_when_no_code_can_reach_them():
+    import gc
+    from jitnb import engine
+    from jitnb.jit import driver
+    src = "def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\nr = f(1000)\n"
+    freed = []
+    unsub = ev.subscribe(freed.append, kinds=["loop-freed"])
+    try:
+        ns: dict = {}
+        run = jitnb.run(src, ns, threshold=5)
+        loop = run.loops[0]
+        assert loop.compiled is not None
+        engine._CACHE.clear()
+        del ns, run
+        gc.collect()
+        jitnb.run("pass")  # the next run frees what became unreachable
+    finally:
+        unsub()
+    assert loop.id in [e.loop for e in freed]
+    assert loop.compiled is None and driver.engine.loops[loop.id] is None

@@ -15,6 +15,7 @@ import builtins
 import os
 import time
 import types
+import weakref
 from typing import Any
 
 from .. import events as ev
@@ -149,7 +150,36 @@ class Engine:
     def __init__(self) -> None:
         self.loops: list[Loop] = []
         self.interp = Interpreter()
-        self.units_by_code: dict[types.CodeType, Unit] = {}
+        self.units_by_code: "weakref.WeakKeyDictionary[types.CodeType, Unit]" = \
+            weakref.WeakKeyDictionary()
+        self.unreachable: list[Loop] = []   # loops whose code is gone (freed at the next run)
+
+    def free_unreachable(self) -> None:
+        """Free the loops whose code has been collected since the last run."""
+        if self.unreachable:
+            loops, self.unreachable = self.unreachable, []
+            self.free_loops(loops)
+
+    def free_loops(self, loops: list[Loop]) -> None:
+        """Release the machine code of loops no code can reach any more."""
+        from .interrupts import watcher
+        for loop in loops:
+            c = loop.compiled
+            if c is not None:
+                word = getattr(c.executor, "frame", None)
+                with watcher.lock:
+                    if word is not None and any(w is word for w in watcher.words):
+                        watcher.words[:] = [w for w in watcher.words if w is not word]
+                free = getattr(c.executor, "free", None)
+                if free is not None:
+                    free()
+                loop.compiled = None
+            if self.loops[loop.id] is loop:
+                self.loops[loop.id] = None
+            try:
+                ev.emit(ev.LoopFreed(loop.id))
+            except Exception:  # noqa: BLE001 - a hook must not break garbage collection
+                pass
 
     def new_loop(self, unit: Unit, line: int, col: int, assigned: list[str]) -> Loop:
         loop = Loop(len(self.loops), unit, line, col, assigned, self)
@@ -192,7 +222,8 @@ class Engine:
 
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
-        unit = self.units_by_code.get(getattr(fn, "__code__", None))
+        code = getattr(fn, "__code__", None)
+        unit = self.units_by_code.get(code) if isinstance(code, types.CodeType) else None
         if unit is None or type(fn).__name__ != "function":
             return None
         code = unit.code
