@@ -1,34 +1,62 @@
 """Machine-code executors for compiled traces (the ``Executor`` protocol of ``jit/compiled.py``).
 
 ``load(trace, params)`` assembles the trace for the requested architecture and returns
-an executor that runs it natively when the host matches, or ``None`` when no executor
-can run that code here (the pipeline then falls back to the reference interpreter).
+
+    NativeExecutor     host architecture, ``emulate`` off: the code runs in this process
+    EmulatedExecutor   ``emulate`` on, or another architecture: the code runs in Unicorn
+    None               no executor can run that code here (Unicorn missing): the pipeline
+                       falls back to the reference interpreter
+
+Both load a loop and its bridges the same way and share everything but the loader.
+An emulated loop's code and frame live in memory the emulator maps at its host address,
+so ``call_loop`` descriptors (``compiled.LoopCall``: the callee's entry address and
+frame address) mean the same to Python and to any emulated caller.
 """
 from __future__ import annotations
 
 import ctypes
 
 from ...params import Params
+from ..ir import ops as O
 from ..ir.trace import Trace
-from . import compile_trace, host_arch
+from . import compile_bridge, compile_trace, host_arch
+
+EXIT_INTERRUPT = -2
+MIN_FRAME = 64
 
 
-class NativeExecutor:
-    """Runs a trace's machine code in this process (W^X pages, called through ctypes)."""
+class MachineExecutor:
+    """Runs a trace's machine code and the bridges attached to it (``kind``: how)."""
+
+    kind = ""
 
     def __init__(self, trace: Trace, image) -> None:
-        from ...emu.native import NativeCode
         self.image = image
-        self.code = NativeCode(image)
-        self.name = f"{image.arch} native"
+        self.code = self.load_code(image)
+        self.name = f"{image.arch} {self.kind}"
         self.code_size = image.code_size
         self.input_kinds = [v.kind for v in trace.inputs]
         self.fail_kinds = [[v.kind for v in g.snapshot.fail_args()] for g in trace.guards()]
-        self.frame = (ctypes.c_int64 * max(image.frame_slots, 64))()
+        self.frame = self.new_frame(max(image.frame_slots, MIN_FRAME))
         # exit number -> (image, its loaded code, guard index within that image)
         self.owners: list[tuple] = [(image, self.code, i) for i in range(len(self.fail_kinds))]
         self.bridge_codes: list = []
         self.last_bridge_bytes = 0
+
+    def load_code(self, image, near: int | None = None):
+        raise NotImplementedError
+
+    def new_frame(self, slots: int) -> ctypes.Array:
+        raise NotImplementedError
+
+    @property
+    def entry_address(self) -> int:
+        """Where ``call_loop`` enters this loop (valid for its own kind of code)."""
+        return self.code.entry_address
+
+    @property
+    def frame_address(self) -> int:
+        return ctypes.addressof(self.frame)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
         from ...emu.native import from_slot, to_slot
@@ -37,7 +65,7 @@ class NativeExecutor:
         for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
             frame[1 + k] = to_slot(v, kind)
         index = self.code.run(frame)
-        if index == -2:  # interrupted at the loop header: the frame holds the label values
+        if index == EXIT_INTERRUPT:  # stopped at the loop header: the frame holds the label values
             return index, [from_slot(frame[1 + k], kind)
                            for k, kind in enumerate(self.input_kinds)], 0
         if index < 0:
@@ -46,16 +74,14 @@ class NativeExecutor:
         return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
-        from ...emu.native import NativeCode
-        from . import compile_bridge
         parent_image, parent_code, local = self.owners[exit]
         image = compile_bridge(bridge, parent_image, parent_code.address, local, first_exit,
-                               self.image, self.code.address)
+                               self.image, self.code.address, arch=self.image.arch)
         needed = max(image.frame_slots, 1 + max((len(g.snapshot.fail_args())
                                                  for g in bridge.guards()), default=0))
         if needed > len(self.frame):
             raise NotImplementedError("bridge needs a larger frame")
-        code = NativeCode(image)
+        code = self.load_code(image, near=self.code.address)
         self.bridge_codes.append(code)
         parent_code.patch_guard(local, code.address + image.entry)
         for i, g in enumerate(bridge.guards()):
@@ -69,8 +95,59 @@ class NativeExecutor:
         self.code.free()
 
 
+class NativeExecutor(MachineExecutor):
+    """Runs a trace's machine code in this process (W^X pages, called through ctypes)."""
+
+    kind = "native"
+
+    def load_code(self, image, near: int | None = None):
+        from ...emu.native import NativeCode
+        return NativeCode(image, near=near)
+
+    def new_frame(self, slots: int) -> ctypes.Array:
+        return (ctypes.c_int64 * slots)()
+
+
+class EmulatedExecutor(MachineExecutor):
+    """Runs a trace's machine code in the Unicorn emulator of its architecture (one per
+    process and architecture: loops, bridges and frames of one architecture share it,
+    so patched branches and direct ``call_loop`` calls between them work)."""
+
+    kind = "unicorn"
+
+    def load_code(self, image, near: int | None = None):
+        from ...emu.unicorn_exec import UnicornCode
+        return UnicornCode(image, near=near)
+
+    def new_frame(self, slots: int) -> ctypes.Array:
+        return self.code.make_frame(slots=slots)
+
+
+def _machine(executor):
+    """The machine executor under wrappers (the trace checker keeps it as ``machine``)."""
+    while hasattr(executor, "machine"):
+        executor = executor.machine
+    return executor
+
+
+def native_callable(trace: Trace) -> bool:
+    """Can native code call every loop this trace calls?  Only native loops of this
+    host: an emulated or interpreted callee is reached through an emulator's trap."""
+    for op in trace.ops:
+        if op.num == O.CALL_LOOP:
+            executor = getattr(op.descr, "executor", None)
+            if executor is not None and not isinstance(_machine(executor), NativeExecutor):
+                return False
+    return True
+
+
 def load(trace: Trace, params: Params):
     arch = host_arch() if params.arch == "host" else params.arch
-    if params.emulate or arch != host_arch():
-        return None  # emulated execution: not available yet
-    return NativeExecutor(trace, compile_trace(trace, arch))
+    emulate = params.emulate or arch != host_arch() or not native_callable(trace)
+    image = compile_trace(trace, arch)
+    if not emulate:
+        return NativeExecutor(trace, image)
+    try:
+        return EmulatedExecutor(trace, image)
+    except ImportError:         # no Unicorn here
+        return None
