@@ -137,6 +137,17 @@ class BridgeCompiled(Event):
     seconds: float
 
 
+@event("trace-listing")
+class TraceListing(Event):
+    """A compiled loop's listing (source, IR before/after, guards, machine code), made only
+    when the event is printed; the log shows it as a block, like PYPYLOG's jit-log-opt."""
+    loop: int
+    listing: Any
+
+    def __str__(self) -> str:
+        return f"[{self.t:.6f}] {self.kind} loop={self.loop}\n{self.listing}\n[end listing]"
+
+
 @event("native-enter")
 class NativeEnter(Event):
     loop: int

@@ -274,3 +274,14 @@ def test_loops_are_freed_when_no_code_can_reach_them():
         unsub()
     assert loop.id in [e.loop for e in freed]
     assert loop.compiled is None and driver.engine.loops[loop.id] is None
+
+
+def test_event_log_carries_listings(tmp_path):
+    script = tmp_path / "b.py"
+    script.write_text("t = 0\nfor i in range(3000):\n    if i % 3:\n        t += i\n    else:\n        t -= 1\nprint(t)\n")
+    log = tmp_path / "log.txt"
+    subprocess.run([sys.executable, "-m", "jitnb", "run", str(script), "--log", str(log),
+                    "--threshold", "50", "--trace-eagerness", "5"], check=True, capture_output=True)
+    text = log.read_text()
+    assert "trace-listing loop=0" in text and "-- IR after optimisation" in text
+    assert "bridge-compiled" in text and "-- bridge from guard" in text and "[end listing]" in text

@@ -37,6 +37,7 @@ class Listing:
     exits: list[tuple[int, list[tuple[int, str, str, str]]]]   # guard -> exit stub instructions
     aborts: list[str]
     code_bytes: int = 0
+    bridges: list[tuple[int, int, str]] = field(default_factory=list)  # (guard, first exit, IR)
 
     def text(self) -> str:
         out = [f"loop {self.loop_id} — {self.scope}, line {self.line} — {self.target}, "
@@ -50,6 +51,9 @@ class Listing:
             tail = f"    # line {r.line}" + (f", failed {r.failures}x" if r.guard is not None else "")
             out.append(f"{r.index:4}: {r.ir}{tail}")
             out += [f"        {a:12x}  {h:<22} {m} {o}".rstrip() for a, h, m, o in r.asm]
+        for guard, first, ir in self.bridges:
+            out.append(f"-- bridge from guard {guard} (its guards are exits {first}..)")
+            out.append(ir)
         if self.aborts:
             out.append("-- aborted attempts")
             out += [f"  {a}" for a in self.aborts]
@@ -79,8 +83,11 @@ class Listing:
                 f"<details><summary>IR before optimisation</summary><pre>{e(self.before)}</pre></details>"
                 f"<details open><summary>IR after optimisation ↔ machine code</summary>"
                 f"<table><tr><th>line</th><th>IR</th><th>machine code</th></tr>{''.join(rows)}</table>"
-                f"</details>" + (f"<details><summary>aborts</summary><ul>{aborts}</ul></details>"
-                                 if aborts else "") + "</div>")
+                f"</details>" + "".join(
+                    f"<details><summary>bridge from guard {g} (exits {first}..)</summary>"
+                    f"<pre>{e(ir)}</pre></details>" for g, first, ir in self.bridges)
+                + (f"<details><summary>aborts</summary><ul>{aborts}</ul></details>"
+                   if aborts else "") + "</div>")
 
 
 def _source(filename: str, lines: list[int]) -> list[tuple[int, str]]:
@@ -117,7 +124,15 @@ def build(loop) -> Listing | None:
         rows.append(row)
     exits: list = []
     lines = [r.line for r in rows if r.line] or [loop.line]
+    bridges = []
+    first = len(trace.guards())
+    for exit, _, btrace in c.bridges:
+        counts = c.guards[first:first + len(btrace.guards())]
+        text = print_trace(btrace)
+        text += "".join(f"\n  exit {first + i}: failed {g.failures}x" for i, g in enumerate(counts))
+        bridges.append((exit, first, text))
+        first += len(btrace.guards())
     return Listing(loop.id, loop.scope, loop.line, c.executor.name, c.entries,
                    _source(loop.unit.cell.filename, lines + [loop.line]),
                    print_trace(c.recorded.trace), rows, exits, list(loop.abort_reasons),
-                   getattr(image, "code_size", 0))
+                   getattr(image, "code_size", 0), bridges)

@@ -25,7 +25,23 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
                             header_pc=loop.info.header_pc, header_line=loop.line)
     ev.emit(ev.TraceCompiled(loop.id, len(recorded.trace.ops), len(trace.ops), len(trace.guards()),
                              code_bytes, target, t_record, t1 - t0, t2 - t1))
+    loop.compiled = compiled
+    ev.emit(ev.TraceListing(loop.id, _LazyListing(loop)))
     return compiled
+
+
+class _LazyListing:
+    """The listing text, computed when first printed (disassembly is not free)."""
+
+    def __init__(self, loop) -> None:
+        self.loop, self.text = loop, None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = self.loop.listing()
+        return self.text
+
+    __repr__ = __str__
 
 
 def _executor(trace, params: Params):
@@ -57,3 +73,4 @@ def compile_bridge(loop, compiled: CompiledLoop, exit: int, recorded, params: Pa
     ev.emit(ev.BridgeCompiled(loop.id, exit, first, len(recorded.trace.ops), len(trace.ops),
                               getattr(compiled.executor, "last_bridge_bytes", 0),
                               compiled.executor.name, t_record + time.perf_counter() - t0))
+    ev.emit(ev.TraceListing(loop.id, _LazyListing(loop)))
