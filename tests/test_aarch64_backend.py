@@ -4,15 +4,13 @@ absolute ldr/br), literal pools, no fused multiply-add, NaN results fixed up to 
 host's rules.  Everything else runs for every target in test_backend / test_bridges."""
 from __future__ import annotations
 
-import ctypes
-import math
 import os
 import struct
 import sys
 
 import pytest
 
-from jitnb.jit.backend import compile_bridge, compile_trace
+from jitnb.jit.backend import compile_trace
 from jitnb.jit.backend.aarch64 import assembler as A
 from jitnb.jit.backend.common import HOST_NAN_RULES
 from jitnb.jit.backend.image import STUB_MINS, a64_abs_jump

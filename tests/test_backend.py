@@ -27,7 +27,7 @@ from jitnb.jit.ir.trace import Const, parse_trace, print_trace, resolve, verify
 from jitnb.emu.native import from_slot, to_slot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from backend_targets import TARGETS, Target, target  # noqa: E402,F401
+from backend_targets import Target, target  # noqa: E402,F401
 
 x86_host = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
                               reason="runs x86_64 code natively")

@@ -15,7 +15,6 @@ import array
 import ctypes
 import math
 import os
-import platform
 import struct
 import sys
 import threading

@@ -17,6 +17,7 @@ allows it (``near``) so that guards can branch to them directly.
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import mmap
 import os
 import platform
@@ -55,6 +56,32 @@ def host_arch() -> str:
     return _HOST.get(platform.machine().lower(), platform.machine().lower())
 
 
+_CLEAR_CACHE: list = []
+
+
+def flush_icache(address: int, size: int) -> None:
+    """Make freshly written code visible to instruction fetch.  x86 keeps its caches
+    coherent; AArch64 needs the data cache cleaned and the instruction cache
+    invalidated (libgcc's ``__clear_cache``) before the bytes run."""
+    if host_arch() != "aarch64":
+        return
+    if not _CLEAR_CACHE:
+        fn = None
+        for name in ("libgcc_s.so.1", ctypes.util.find_library("gcc_s")):
+            try:
+                fn = getattr(ctypes.CDLL(name), "__clear_cache")
+                break
+            except (OSError, AttributeError, TypeError):
+                continue
+        if fn is not None:
+            fn.restype, fn.argtypes = None, [ctypes.c_void_p, ctypes.c_void_p]
+        _CLEAR_CACHE.append(fn)
+    fn = _CLEAR_CACHE[0]
+    if fn is None:
+        raise OSError("no __clear_cache to make AArch64 code visible")
+    fn(address, address + size)
+
+
 class NativeCode:
     """One CodeImage loaded into this process."""
 
@@ -75,6 +102,7 @@ class NativeCode:
             raise OSError(err, f"mmap: {os.strerror(err)}")
         self.address: int | None = addr
         ctypes.memmove(addr, image.code, len(image.code))
+        flush_icache(addr, len(image.code))
         self._protect(PROT_READ | PROT_EXEC)
         self._fn = LOOP_FUNC(addr + image.entry)
 
@@ -131,6 +159,7 @@ class NativeCode:
         self._protect(PROT_READ | PROT_WRITE, offset, len(data))
         try:
             ctypes.memmove(self.address + offset, data, len(data))
+            flush_icache(self.address + offset, len(data))
         finally:
             self._protect(PROT_READ | PROT_EXEC, offset, len(data))
 

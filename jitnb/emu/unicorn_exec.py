@@ -34,7 +34,7 @@ from typing import Any, Callable, Sequence
 
 from ..jit.backend.image import CodeImage
 from .native import (LOOP_FUNC, MAP_ANONYMOUS, MAP_PRIVATE, PAGE, PROT_READ, PROT_WRITE,
-                     _check, _mmap, _munmap, from_slot, host_arch, store)
+                     _check, _mmap, _munmap, from_slot, store)
 
 MASK64 = (1 << 64) - 1
 STACK_SIZE = 1 << 20
@@ -282,9 +282,7 @@ class Emulator:
     def poison(self, keep_int: int | None, keep_float: int | None) -> None:
         regs = [r for r in self.arch.caller_saved if r != keep_int]
         fregs = [r for r in self.arch.caller_saved_f if r != keep_float]
-        uc = self.uc
-        for k, r in enumerate(regs + fregs):
-            uc.reg_write(r, POISON + k)
+        self.uc.reg_write_batch([(r, POISON + k) for k, r in enumerate(regs + fregs)])
 
     def call_trap(self, address: int, kinds: str) -> int:
         """The trap for a C function ``address`` taking and returning ``kinds``
@@ -576,9 +574,3 @@ class UnicornCode:
         except Exception:
             pass
 
-
-def load(image: CodeImage, near: int | None = None) -> UnicornCode:
-    return UnicornCode(image, near)
-
-
-__all__ = ["UnicornCode", "Emulator", "emulator", "load", "host_arch"]

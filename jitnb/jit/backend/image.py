@@ -123,7 +123,8 @@ class CodeImage:
     guard_locations: list[list[Any]] = field(default_factory=list)
     label_locations: list[Any] = field(default_factory=list)
     frame_size: int = 0             # bytes of machine stack the loop reserves (spills)
-    saved_regs: list[int] = field(default_factory=list)   # pushed by the prologue, in order
+    saved_regs: list[int] = field(default_factory=list)   # saved by the prologue, in order
+    #                                   (aarch64: d<n> is listed as 32 + n)
     interrupt_offset: int = 0       # the interrupted-at-loop-header exit
     # (offset of an 8-byte absolute call target in the code, call descriptor) per call_f,
     # for executors that relocate calls (an emulator's trap addresses).

@@ -43,7 +43,7 @@ import math
 import struct
 
 from ...ir import ops as O
-from ...ir.trace import Const, Op, Trace, resolve
+from ...ir.trace import Op, Trace
 from ..common import (ELEMENT, FLOAT_REL, HOST_DEFAULT_NAN, HOST_NAN_RULES, INT_REL, MASK64,
                       NAN_SECOND, PYTHON_NAN, QUIET_BIT, SWAP_REL, AssemblerBase,
                       BridgeContext, assemble_bridge_with, call_address, call_kinds,
@@ -651,8 +651,9 @@ class Assembler(AssemblerBase):
         enc.CMP_ri(SCRATCH2, 0)
         exact = enc.B_cond_cj(R.GE if d > 0 else R.LE, 0)   # r has d's sign, or is 0
         if mod:
-            enc.MOV_ri(res, d & MASK64)
-            enc.ADD_rrr(SCRATCH2, SCRATCH2, res)
+            if not self.addsub_imm(SCRATCH2, SCRATCH2, d, sub=False, flags=False):
+                enc.MOV_ri(res, d & MASK64)
+                enc.ADD_rrr(SCRATCH2, SCRATCH2, res)
         else:
             enc.SUB_rri(SCRATCH, SCRATCH, 1)
         self.branch_here(exact)
