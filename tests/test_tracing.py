@@ -203,3 +203,16 @@ def test_trace_checker_compares_machine_code_with_the_reference(monkeypatch):
     monkeypatch.setattr(machine.NativeExecutor, "execute", corrupt)
     with pytest.raises(AssertionError, match="machine code and reference interpreter differ"):
         jitnb.run(src.replace("3000", "3001"), {}, threshold=5, check_traces=True)
+
+
+def test_same_trace_side_by_side_for_both_architectures():
+    from jitnb.jit.listing import side_by_side
+    run = _both("def f(n):\n    s = 0.0\n    for i in range(n):\n        s += i * 0.5\n    return s\nr = f(400)\n",
+                threshold=5)
+    pair = side_by_side(run.loops[0])
+    assert pair.instructions["x86_64"] > 5 and pair.instructions["aarch64"] > 5
+    assert all(n > 0 for n in pair.code_bytes.values())
+    text = run.loops[0].compare_arches()
+    assert "fmul" in text and "mulsd" in text and "| " in text
+    from jitnb.widgets import run_html
+    assert "both architectures" in run_html(run, compare=True)

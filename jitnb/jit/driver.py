@@ -140,6 +140,12 @@ class Loop:
             return f"loop {self.id} — {self.scope}, line {self.line}: {why}"
         return data.text()
 
+    def compare_arches(self) -> str:
+        """The compiled trace as x86_64 and AArch64 code side by side, with sizes."""
+        from .listing import side_by_side
+        pair = side_by_side(self)
+        return pair.text() if pair is not None else self.listing()
+
     def __repr__(self) -> str:
         return f"<loop {self.id} {self.scope} line {self.line}>"
 

@@ -136,3 +136,69 @@ def build(loop) -> Listing | None:
                    _source(loop.unit.cell.filename, lines + [loop.line]),
                    print_trace(c.recorded.trace), rows, exits, list(loop.abort_reasons),
                    getattr(image, "code_size", 0), bridges)
+
+
+# -- the same trace for both architectures ---------------------------------------------------
+ARCHES = ("x86_64", "aarch64")
+
+
+@dataclass
+class SideBySide:
+    loop_id: int
+    rows: list[tuple[str, dict[str, list[str]]]]   # IR text, arch -> instructions
+    code_bytes: dict[str, int]
+    instructions: dict[str, int]
+
+    def text(self, width: int = 44) -> str:
+        head = f"loop {self.loop_id}: " + ", ".join(
+            f"{a} {self.instructions[a]} instructions / {self.code_bytes[a]} bytes" for a in ARCHES)
+        out = [head, f"{'x86_64':<{width}} | aarch64"]
+        for ir, asm in self.rows:
+            out.append(f"# {ir}")
+            left, right = asm["x86_64"], asm["aarch64"]
+            for i in range(max(len(left), len(right))):
+                a = left[i] if i < len(left) else ""
+                b = right[i] if i < len(right) else ""
+                out.append(f"  {a:<{width - 2}} | {b}")
+        return "\n".join(out)
+
+    def html(self) -> str:
+        e = html.escape
+        rows = "".join(
+            f"<tr><td><code>{e(ir)}</code></td>" + "".join(
+                f"<td><code>{'<br>'.join(e(x) for x in asm[a])}</code></td>" for a in ARCHES) + "</tr>"
+            for ir, asm in self.rows)
+        totals = "".join(f"<th>{a}: {self.instructions[a]} instructions, {self.code_bytes[a]} bytes</th>"
+                         for a in ARCHES)
+        return (f"<div class='jitnb-listing'><b>loop {self.loop_id}</b>, the same trace on both "
+                f"architectures<table><tr><th>IR</th>{totals}</tr>{rows}</table></div>")
+
+
+def side_by_side(loop) -> SideBySide | None:
+    """Assemble a compiled loop's trace for x86_64 and AArch64 and pair their code per IR op."""
+    c = loop.compiled
+    if c is None:
+        return None
+    from ..emu.disasm import disassemble
+    from .backend import compile_trace
+    trace = c.trace
+    name = Namer(trace)
+    gi = {id(g): k for k, g in enumerate(trace.guards())}
+    per_arch: dict[str, list[list[str]]] = {}
+    sizes: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for arch in ARCHES:
+        image = compile_trace(trace, arch)
+        insns = disassemble(image.code[:image.code_size], arch)
+        sizes[arch], counts[arch] = image.code_size, len(insns)
+        per_op: list[list[str]] = []
+        for i in range(len(trace.ops)):
+            start, end = image.op_offsets[i] if i < len(image.op_offsets) else (0, 0)
+            per_op.append([f"{m} {o}".strip() for a, _, m, o in insns if start <= a < end])
+        per_arch[arch] = per_op
+    rows = []
+    for i, op in enumerate(trace.ops):
+        ir = ("label(" + ", ".join(name(v) for v in trace.inputs) + ")" if op.num == I.LABEL
+              else format_op(op, name, gi))
+        rows.append((ir, {a: per_arch[a][i] for a in ARCHES}))
+    return SideBySide(loop.id, rows, sizes, counts)

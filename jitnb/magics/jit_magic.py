@@ -48,6 +48,8 @@ class JitMagics(Magics):
 
     @magic_arguments()
     @argument("--show", action="store_true", help="show what jitnb did with the cell's loops")
+    @argument("--compare", action="store_true",
+              help="show each compiled loop's code for x86_64 and AArch64 side by side")
     @_param_arguments
     @cell_magic
     def jit(self, line: str, cell: str):
@@ -71,9 +73,9 @@ class JitMagics(Magics):
             raise e.with_traceback(_user_frames(e.__traceback__, filename)) from None
         finally:
             JitMagics.last_run = run
-        if args.show:
+        if args.show or args.compare:
             from ..widgets import show_run
-            show_run(run)
+            show_run(run, compare=args.compare)
         return run.value
 
     @magic_arguments()

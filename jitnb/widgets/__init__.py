@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 
-def run_html(run) -> str:
+def run_html(run, compare: bool = False) -> str:
     """A run's loops (hot counts, compile state), the reasons code stayed with CPython,
     and the listing of every compiled loop."""
     from ..jit.listing import build
@@ -21,13 +21,18 @@ def run_html(run) -> str:
         data = build(loop)
         if data is not None:
             listings.append(data.html())
+        if compare and loop.compiled is not None:
+            from ..jit.listing import side_by_side
+            pair = side_by_side(loop)
+            if pair is not None:
+                listings.append(pair.html())
     rej = "".join(f"<li>{e(scope)}: {e(reason)}</li>" for scope, _, reason in run.rejects)
     return ("<div><b>jitnb</b>: loops<table><tr><th>id</th><th>scope</th><th>line</th>"
             "<th>handed over</th><th>state</th></tr>" + "".join(rows) + "</table>"
             + (f"not JIT-able:<ul>{rej}</ul>" if rej else "") + "".join(listings) + "</div>")
 
 
-def show_run(run) -> None:
+def show_run(run, compare: bool = False) -> None:
     """Display `run_html(run)` in the notebook."""
     from IPython.display import HTML, display
-    display(HTML(run_html(run)))
+    display(HTML(run_html(run, compare)))
