@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+import jitnb
 from difftest import assert_same, canon, interp_entered, run_jitnb
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -34,6 +35,9 @@ PARAMS = {
     "threshold1": {"threshold": 1, "check_traces": True},  # machine code checked by the IR oracle
     "threshold1-nojit": {"threshold": 1, "jit": False},
     "default": {},
+    # the same programs with the machine code emulated: x86_64 and AArch64 in Unicorn
+    "x86-unicorn": {"threshold": 1, "emulate": True, "check_traces": True},
+    "aarch64": {"threshold": 1, "arch": "aarch64", "check_traces": True},
 }
 ALL = tuple(PARAMS)
 INTERPRETED = ("threshold1", "threshold1-nojit")   # the failing line runs in jitnb's interpreter
@@ -121,6 +125,15 @@ def test_traces_really_run(name):
     kinds = {e.kind for e in out.events}
     # compiled in this run, or earlier (a re-run of the same source reuses its loops)
     assert kinds & {"trace-compiled", "native-enter"}, f"{name}: no loop compiled ({sorted(kinds)})"
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_traces_run_emulated(arch):
+    for name in TRACEABLE[:4]:
+        out = jitnb.run(source(name), {"__name__": "__main__"}, threshold=1, arch=arch, emulate=True,
+                        filename=f"<emulated-{name}>")
+        names = {loop.compiled.executor.name for loop in out.loops if loop.compiled is not None}
+        assert names and all(f"{arch} unicorn" in n for n in names), (name, names)
 
 
 @pytest.mark.parametrize("name", FALLBACK_ONLY)
