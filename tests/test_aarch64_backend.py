@@ -228,3 +228,30 @@ def test_stack_pointer_is_restored_by_every_exit(a64):
         assert r == -2 and frame[1] == 1
     finally:
         tree.free()
+
+
+def test_constants_from_move_wide_or_the_literal_pool(a64):
+    """Up to three move-wide instructions; a constant needing four is loaded from the
+    literal pool (pool entries shared)."""
+    consts = [5, -5, 0x12340000, 0x1234_5678_9ABC, 0x1234_5678_9ABC_DEF1, 0x5555555555555555,
+              -0x1234_5678_9ABC_DEF1, 0x0F0F_0000_FFFF_1234]
+    lines = ["label(i0)"]
+    for k, c in enumerate(consts):
+        lines.append(f"i{k + 1} = int_xor(i0, {c})")
+    lines.append(f"i{len(consts) + 1} = int_add(i0, {consts[3]})")
+    snap = " ".join(f"v{k}=i{k + 1}" for k in range(len(consts) + 1))
+    lines.append(f"guard_false(1) [snap 0: {snap} @line 1]")
+    lines.append("jump(i0)")
+    img = compile_trace(parse_trace("\n".join(lines)), "aarch64")
+    loads = [i for i in img.instructions() if i[2] == "ldr" and i[3].startswith("x")
+             and i[3].split(", ")[1].startswith("#")]
+    assert len(loads) == 2                    # the two four-halfword constants
+    code = a64.load(img)
+    try:
+        frame = code.make_frame([0x0FF0_1234_8765_4321])
+        assert code.run(frame) == 0
+        x = 0x0FF0_1234_8765_4321
+        want = [(x ^ c) & (1 << 64) - 1 for c in consts] + [x + consts[3]]
+        assert [v & (1 << 64) - 1 for v in frame[1:len(want) + 1]] == want
+    finally:
+        code.free()

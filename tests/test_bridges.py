@@ -136,8 +136,9 @@ class AbiChecked:
             e.STR_rm(r, A.SP, 8 * k)
         for k, d in enumerate(fprs):
             e.STR_dm(d, A.SP, 8 * (len(gprs) + k))
-        magic = {r: 0x1111222233334444 + 0x0101010101 * r for r in gprs}
-        fmagic = {d: 0x3FF0123456789ABC + 0x10101 * d for d in fprs}
+        # (two nonzero halfwords each: quick for MOV_ri to encode)
+        magic = {r: 0x5A5A000000000000 | r * 0x1011 for r in gprs}
+        fmagic = {d: 0x3FF0000000000000 | d * 0x1101 for d in fprs}
         for r, v in magic.items():
             e.MOV_ri(r, v)
         for d, v in fmagic.items():

@@ -52,7 +52,7 @@ from ..common import (ELEMENT, FLOAT_REL, HOST_DEFAULT_NAN, HOST_NAN_RULES, INT_
 from ..image import EXIT_INTERRUPT, STUB_MINS, CodeImage
 from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
-from .encoder import A64Encoder, encode_bitmask
+from .encoder import A64Encoder, _halfwords, _wide_plan, encode_bitmask
 
 FRAME = R.X28
 SCRATCH = R.X16
@@ -81,6 +81,30 @@ LOOP_ALIGN = 16
 MIN64 = -(1 << 63)
 
 _LDR_D_LITERAL = 0x5C000000     # ldr d<t>, <pc + imm19 * 4>
+
+
+class _Encoder(A64Encoder):
+    """The encoder, with a ``MOV_ri`` that never searches: a constant needing three
+    move-wide instructions gets them, one needing four (no halfword 0 or 0xffff, not a
+    logical immediate) comes from the literal pool (the search for shorter ORR/MOVK
+    sequences costs a millisecond per constant and rarely saves an instruction)."""
+
+    def __init__(self, asm: "Assembler") -> None:
+        super().__init__()
+        self.asm = asm
+
+    def MOV_ri(self, rd: int, value: int) -> int:
+        v = value & MASK64
+        plan = min(_wide_plan(_halfwords(v), 0), _wide_plan(_halfwords(v), 0xFFFF), key=len)
+        if len(plan) <= 2 or encode_bitmask(v) is not None:
+            return super().MOV_ri(rd, value)
+        at = self.pos
+        if len(plan) == 3:
+            for op, imm, shift in plan:
+                self._movw(op, rd, imm, shift)
+        else:
+            self.asm.literal_load(self.LDR_literal_rj(rd, 0), v)
+        return at
 
 
 def clobbers(op: Op) -> list[Reg]:
@@ -121,7 +145,7 @@ class Assembler(AssemblerBase):
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         super().__init__(trace, bridge)
-        self.float_literals: dict[int, list[int]] = {}   # bit pattern -> ldr sites
+        self.literals: dict[int, list[int]] = {}         # 8-byte value -> ldr sites
         # (ldr site, value, record): one literal each; record is a call site list or None
         self.address_literals: list[tuple[int, int, list | None, object]] = []
         self.slow: list = []                              # out-of-line code emitters
@@ -129,7 +153,7 @@ class Assembler(AssemblerBase):
 
     # -- driver --------------------------------------------------------------------------
     def new_encoder(self) -> A64Encoder:
-        return A64Encoder()
+        return _Encoder(self)
 
     def setup_frame(self) -> None:
         """The callee-saved registers to save and the spill area (``area``: both
@@ -162,7 +186,7 @@ class Assembler(AssemblerBase):
         enc = self.enc
         while enc.pos % 8:
             enc.BRK_i(0)
-        for bits, sites in self.float_literals.items():
+        for bits, sites in self.literals.items():
             at = enc.pos
             enc.buf += struct.pack("<Q", bits)
             for site in sites:
@@ -237,10 +261,13 @@ class Assembler(AssemblerBase):
         if n & 0xFFF:
             insn(SP, SP, n & 0xFFF)
 
+    def literal_load(self, site: int, value: int) -> None:
+        """The ldr (literal) at ``site`` loads ``value`` (pool entries are shared)."""
+        self.literals.setdefault(value & MASK64, []).append(site)
+
     def ldr_d_literal(self, dreg: int, bits: int) -> None:
-        """``ldr d<reg>, =bits`` from the literal pool (shared per bit pattern)."""
-        at = self.enc.emit(_LDR_D_LITERAL | dreg)
-        self.float_literals.setdefault(bits & MASK64, []).append(at)
+        """``ldr d<reg>, =bits`` from the literal pool."""
+        self.literal_load(self.enc.emit(_LDR_D_LITERAL | dreg), bits)
 
     def ldr_x_literal(self, reg: int, value: int, record: list | None = None,
                       descr: object = None) -> None:
