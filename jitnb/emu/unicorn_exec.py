@@ -30,6 +30,7 @@ import ctypes
 import struct
 import threading
 import time
+import weakref
 from typing import Any, Callable, Sequence
 
 from ..jit.backend.image import CodeImage
@@ -155,7 +156,8 @@ class Emulator:
         atexit.register(self._close)
         # Unicorn translates into a read-write-execute buffer of its own, made when the
         # first memory is mapped: note it, so that W^X checks of our code can skip it.
-        self.uc.ctl_set_tcg_buffer_size(TCG_BUFFER)
+        if hasattr(self.uc, "ctl_set_tcg_buffer_size"):
+            self.uc.ctl_set_tcg_buffer_size(TCG_BUFFER)
         before = set(_rwx_mappings())
         self.stack = self.alloc(STACK_SIZE, U.UC_PROT_READ | U.UC_PROT_WRITE)
         EMULATOR_RWX.extend(m for m in _rwx_mappings() if m not in before)
@@ -282,7 +284,12 @@ class Emulator:
     def poison(self, keep_int: int | None, keep_float: int | None) -> None:
         regs = [r for r in self.arch.caller_saved if r != keep_int]
         fregs = [r for r in self.arch.caller_saved_f if r != keep_float]
-        self.uc.reg_write_batch([(r, POISON + k) for k, r in enumerate(regs + fregs)])
+        values = [(r, POISON + k) for k, r in enumerate(regs + fregs)]
+        if hasattr(self.uc, "reg_write_batch"):         # Unicorn 2.1
+            self.uc.reg_write_batch(values)
+        else:
+            for r, v in values:
+                self.uc.reg_write(r, v)
 
     def call_trap(self, address: int, kinds: str) -> int:
         """The trap for a C function ``address`` taking and returning ``kinds``
@@ -308,13 +315,18 @@ class Emulator:
         return self.new_trap(("call_f", address, kinds), service)
 
     def loop_trap(self, entry: int, descr: Any) -> int:
-        """The trap for a ``call_loop`` whose target is not code of this emulator."""
+        """The trap for a ``call_loop`` whose target is not code of this emulator (the
+        trap outlives the code: it keeps the descriptor only weakly where it can)."""
+        try:
+            ref = weakref.ref(descr)
+        except TypeError:
+            ref = lambda d=descr: d     # noqa: E731
         def service(uc) -> None:
             frame_address = uc.reg_read(self.arch.int_args[0])
-            result = _run_foreign_loop(entry, frame_address, descr)
+            result = _run_foreign_loop(entry, frame_address, ref())
             self.poison(self.arch.int_ret, None)
             uc.reg_write(self.arch.int_ret, result & MASK64)
-        return self.new_trap(("call_loop", entry, id(descr)), service)
+        return self.new_trap(None, service)        # a slot of its own per call site
 
     def owns_code(self, address: int) -> bool:
         for start, code in self.codes.items():
@@ -389,7 +401,7 @@ def _run_foreign_loop(entry: int, frame_address: int, descr: Any) -> int:
     found = _HostMaps().find(entry, fresh=True) if entry else None
     if found is not None and "x" in found[2]:   # native machine code of this host
         return LOOP_FUNC(entry)(ctypes.cast(frame_address, ctypes.POINTER(ctypes.c_int64)))
-    if hasattr(descr, "call_reference"):        # e.g. a loop run by the reference interpreter
+    if descr is not None and hasattr(descr, "call_reference"):   # e.g. the reference interpreter
         kinds = getattr(descr, "input_kinds", "")
         frame = (ctypes.c_int64 * (1 + len(kinds))).from_address(frame_address)
         return descr.call_reference([from_slot(frame[1 + k], c) for k, c in enumerate(kinds)])
