@@ -436,7 +436,20 @@ class C(HotConfig):
         return _run_process([binary, str(kernel.arg), str(calls)], None, calls)
 
 
-HOT_CONFIGS: dict[str, HotConfig] = {c.name: c for c in (CPython(), Jitnb(), PyPy(), C())}
+class JitnbAArch64(Jitnb):
+    """jitnb's AArch64 code, run in Unicorn on this machine (unless it is an AArch64 host)."""
+    name, label = "jitnb-a64", "jitnb aarch64"
+    params = {"arch": "aarch64"}
+
+
+class JitnbX86Emulated(Jitnb):
+    """jitnb's x86_64 code run in Unicorn (the safe mode)."""
+    name, label = "jitnb-x86emu", "jitnb x86 emul."
+    params = {"emulate": True}
+
+
+HOT_CONFIGS: dict[str, HotConfig] = {c.name: c for c in (CPython(), Jitnb(), JitnbAArch64(),
+                                                          JitnbX86Emulated(), PyPy(), C())}
 
 
 # -- measuring -------------------------------------------------------------------------------
