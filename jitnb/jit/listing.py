@@ -95,14 +95,22 @@ def _source(filename: str, lines: list[int]) -> list[tuple[int, str]]:
     return [(n, linecache.getline(filename, n).rstrip("\n")) for n in range(lo, hi + 1)]
 
 
+def ir_lines(trace) -> list[str]:
+    """The canonical text of each op of a trace (guards numbered, label with its inputs)."""
+    name = Namer(trace)
+    gi = {id(g): k for k, g in enumerate(trace.guards())}
+    return ["label(" + ", ".join(name(v) for v in trace.inputs) + ")" if op.num == I.LABEL
+            else format_op(op, name, gi) for op in trace.ops]
+
+
 def build(loop) -> Listing | None:
     """The listing of a driver Loop (None until it has been compiled)."""
     c = loop.compiled
     if c is None:
         return None
     trace = c.trace
-    name = Namer(trace)
     gi = {id(g): k for k, g in enumerate(trace.guards())}
+    texts = ir_lines(trace)
     image = getattr(c.executor, "image", None)
     insns: list = []
     base = 0
@@ -112,12 +120,8 @@ def build(loop) -> Listing | None:
         insns = disassemble(image.code[:image.code_size], image.arch, base)
     rows = []
     for i, op in enumerate(trace.ops):
-        if op.num == I.LABEL:
-            text = "label(" + ", ".join(name(v) for v in trace.inputs) + ")"
-        else:
-            text = format_op(op, name, gi)
         g = gi.get(id(op))
-        row = OpRow(i, text, op.line or loop.line, g, c.guards[g].failures if g is not None else 0)
+        row = OpRow(i, texts[i], op.line or loop.line, g, c.guards[g].failures if g is not None else 0)
         if image is not None and i < len(image.op_offsets):
             start, end = image.op_offsets[i]
             row.asm = [(base + a, raw.hex(), m, o) for a, raw, m, o in insns if start <= a < end]
@@ -182,8 +186,6 @@ def side_by_side(loop) -> SideBySide | None:
     from ..emu.disasm import disassemble
     from .backend import compile_trace
     trace = c.trace
-    name = Namer(trace)
-    gi = {id(g): k for k, g in enumerate(trace.guards())}
     per_arch: dict[str, list[list[str]]] = {}
     sizes: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -196,9 +198,5 @@ def side_by_side(loop) -> SideBySide | None:
             start, end = image.op_offsets[i] if i < len(image.op_offsets) else (0, 0)
             per_op.append([f"{m} {o}".strip() for a, _, m, o in insns if start <= a < end])
         per_arch[arch] = per_op
-    rows = []
-    for i, op in enumerate(trace.ops):
-        ir = ("label(" + ", ".join(name(v) for v in trace.inputs) + ")" if op.num == I.LABEL
-              else format_op(op, name, gi))
-        rows.append((ir, {a: per_arch[a][i] for a in ARCHES}))
+    rows = [(ir, {a: per_arch[a][i] for a in ARCHES}) for i, ir in enumerate(ir_lines(trace))]
     return SideBySide(loop.id, rows, sizes, counts)

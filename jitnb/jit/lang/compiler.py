@@ -345,23 +345,21 @@ class Compiler:
             raise AssertionError(f"cannot store to {type(target).__name__}")
 
     def store_name(self, name: str) -> None:
-        name = self.mangled(name)
-        kind = self.scope.kind_of(name) if not self.unit.is_module else "global"
-        if kind == "fast":
-            self.emit(O.STORE_FAST, self.unit.slot(name))
-        elif kind == "global":
-            self.emit(O.STORE_GLOBAL, name)
-        else:
-            self.emit(O.UNSUPPORTED, f"store to free variable {name!r}")
-            self.emit(O.POP_TOP)
+        self.name_op(name, store=True)
 
     def load_name(self, name: str) -> None:
+        self.name_op(name, store=False)
+
+    def name_op(self, name: str, store: bool) -> None:
         name = self.mangled(name)
         kind = self.scope.kind_of(name) if not self.unit.is_module else "global"
         if kind == "fast":
-            self.emit(O.LOAD_FAST, self.unit.slot(name))
+            self.emit(O.STORE_FAST if store else O.LOAD_FAST, self.unit.slot(name))
         elif kind == "global":
-            self.emit(O.LOAD_GLOBAL, name)
+            self.emit(O.STORE_GLOBAL if store else O.LOAD_GLOBAL, name)
+        elif store:  # the subset check keeps loops that do this away from jitnb
+            self.emit(O.UNSUPPORTED, f"store to free variable {name!r}")
+            self.emit(O.POP_TOP)
         else:
             self.emit(O.LOAD_DEREF, name)
 
