@@ -25,6 +25,7 @@ import struct
 from typing import Iterable, Sequence
 
 from ..jit.backend.image import CodeImage
+from .loaded import LoadedCode
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE, MAP_ANONYMOUS = 0x02, 0x20
@@ -82,17 +83,13 @@ def flush_icache(address: int, size: int) -> None:
     fn(address, address + size)
 
 
-class NativeCode:
+class NativeCode(LoadedCode):
     """One CodeImage loaded into this process."""
 
     def __init__(self, image: CodeImage, near: int | None = None) -> None:
         if image.arch != host_arch():
             raise ValueError(f"cannot run {image.arch} code natively on {host_arch()}")
-        self.image = image
-        self.size = max(PAGE, -(-len(image.code) // PAGE) * PAGE)
-        self.frame_slots = image.frame_slots     # raised by attached bridges
-        self.bridges: dict[int, NativeCode] = {}
-        self._running = 0
+        self._load(image, PAGE)
         hint = None
         if near is not None:        # a hint only: the kernel maps elsewhere if it must
             hint = max(PAGE, (near - 64 * self.size) & ~(PAGE - 1))
@@ -100,7 +97,7 @@ class NativeCode:
         if addr is None or addr == ctypes.c_void_p(-1).value:
             err = ctypes.get_errno()
             raise OSError(err, f"mmap: {os.strerror(err)}")
-        self.address: int | None = addr
+        self.address = addr
         ctypes.memmove(addr, image.code, len(image.code))
         flush_icache(addr, len(image.code))
         self._protect(PROT_READ | PROT_EXEC)
@@ -115,31 +112,9 @@ class NativeCode:
             end = -(-(offset + length) // PAGE) * PAGE
         _check(_mprotect(self.address + start, end - start, prot), "mprotect")
 
-    @property
-    def alive(self) -> bool:
-        return self.address is not None
-
     def run(self, frame: ctypes.Array) -> int:
         """Call the loop on ``frame`` (a ctypes c_int64 array); returns the exit code."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if not isinstance(frame, ctypes.Array) or frame._type_ is not ctypes.c_int64:
-            raise TypeError("frame must be a ctypes array of c_int64")
-        if len(frame) < self.frame_slots:
-            raise ValueError(f"frame has {len(frame)} slots, the code needs "
-                             f"{self.frame_slots}")
-        self._running += 1
-        try:
-            return self._fn(frame)
-        finally:
-            self._running -= 1
-
-    @property
-    def entry_address(self) -> int:
-        """Address of the code's entry (what ``call_loop`` calls)."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        return self.address + self.image.entry
+        return self._run_checked(frame, self._fn)
 
     def make_frame(self, values: Sequence[int | float] = (), kinds: str | None = None
                    ) -> ctypes.Array:
@@ -148,14 +123,8 @@ class NativeCode:
         store(frame, values, kinds)
         return frame
 
-    def patch(self, offset: int, data: bytes) -> None:
-        """Overwrite code bytes (bridges): RW without X for the write, then RX again."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if offset < 0 or offset + len(data) > len(self.image.code):
-            raise ValueError("patch outside the code")
-        if self._running:
-            raise RuntimeError("cannot patch code while it runs")
+    def _patch_bytes(self, offset: int, data: bytes) -> None:
+        """RW without X for the write, then RX again."""
         self._protect(PROT_READ | PROT_WRITE, offset, len(data))
         try:
             ctypes.memmove(self.address + offset, data, len(data))
@@ -163,59 +132,9 @@ class NativeCode:
         finally:
             self._protect(PROT_READ | PROT_EXEC, offset, len(data))
 
-    def patch_guard(self, guard_index: int, target_address: int,
-                    absolute: bool | None = None) -> None:
-        """Send guard ``guard_index``'s exit to ``target_address`` (a bridge): its
-        branch directly when in rel32 range, else through an absolute jump written
-        into its exit stub (``absolute=True`` forces that)."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if self._running:
-            raise RuntimeError("cannot patch code while it runs")
-        saved = self.image.code
-        offset, data = self.image.patch_guard(guard_index, target_address, self.address,
-                                              absolute)
-        try:
-            self.patch(offset, data)
-        except BaseException:
-            self.image.code = saved
-            raise
-
-    def attach_bridge(self, guard_index: int, bridge: "NativeCode",
-                      root: "NativeCode | None" = None, absolute: bool | None = None) -> None:
-        """Patch guard ``guard_index`` of this code to enter ``bridge`` (compiled by
-        ``compile_bridge`` for that guard).  ``root`` is the loop whose ``run`` the
-        tree is entered by (default: this code); its required frame size grows to
-        cover the bridge's exits.  The bridge stays mapped while this code is."""
-        if not bridge.image.is_bridge:
-            raise ValueError("not a bridge image")
-        if bridge.address is None:
-            raise RuntimeError("bridge code has been freed")
-        self.patch_guard(guard_index, bridge.entry_address, absolute)
-        self.bridges[guard_index] = bridge
-        root = root or self
-        root.frame_slots = max(root.frame_slots, bridge.image.frame_slots)
-
-    def free(self) -> None:
-        """Unmap the code (idempotent).  Attached bridges are released with it (they
-        are freed when nothing else refers to them)."""
-        if self.address is not None:
-            self.bridges = {}
-            addr, self.address = self.address, None
-            self._fn = None
-            _check(_munmap(addr, self.size), "munmap")
-
-    def __enter__(self) -> "NativeCode":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.free()
-
-    def __del__(self) -> None:
-        try:
-            self.free()
-        except Exception:
-            pass
+    def _unmap(self, addr: int) -> None:
+        self._fn = None
+        _check(_munmap(addr, self.size), "munmap")
 
 
 # -- frame values --------------------------------------------------------------------------

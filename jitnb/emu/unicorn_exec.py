@@ -34,6 +34,7 @@ import weakref
 from typing import Any, Callable, Sequence
 
 from ..jit.backend.image import CodeImage
+from .loaded import LoadedCode
 from .native import (LOOP_FUNC, MAP_ANONYMOUS, MAP_PRIVATE, PAGE, PROT_READ, PROT_WRITE,
                      _check, _mmap, _munmap, from_slot, store)
 
@@ -447,21 +448,16 @@ class _Stopper:
 
 
 # -- loaded code ---------------------------------------------------------------------------
-class UnicornCode:
+class UnicornCode(LoadedCode):
     """One CodeImage loaded into its architecture's emulator (the ``NativeCode``
     interface: run, make_frame, patch, patch_guard, attach_bridge, free)."""
 
     def __init__(self, image: CodeImage, near: int | None = None,
                  emu: Emulator | None = None) -> None:
-        self.image = image
         self.emulator = emu or emulator(image.arch)
         U = self.emulator.U
-        self.size = max(PAGE, -(-len(image.code) // PAGE) * PAGE)
-        self.frame_slots = image.frame_slots     # raised by attached bridges
-        self.bridges: dict[int, UnicornCode] = {}
-        self._running = 0
-        self.address: int | None = self.emulator.alloc(self.size, U.UC_PROT_READ | U.UC_PROT_EXEC,
-                                                        near)
+        self._load(image, PAGE)
+        self.address = self.emulator.alloc(self.size, U.UC_PROT_READ | U.UC_PROT_EXEC, near)
         # 8-byte absolute targets rewritten for the emulator: offset -> value
         self.relocations: dict[int, int] = {}
         kinds = image.call_kinds or ["f" * getattr(d, "arity", 1) + "f"
@@ -486,32 +482,11 @@ class UnicornCode:
         ctypes.memmove(self.address + offset, bytes(buf), len(buf))
         self.emulator.uc.ctl_remove_cache(self.address + offset, self.address + offset + len(buf))
 
-    @property
-    def alive(self) -> bool:
-        return self.address is not None
-
-    @property
-    def entry_address(self) -> int:
-        """Address of the code's entry (what ``call_loop`` calls), in the emulator."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        return self.address + self.image.entry
-
     def run(self, frame: ctypes.Array, stop: Any = None) -> int:
         """Run the code on ``frame`` (a ctypes c_int64 array); returns the exit code.
         ``stop``: see ``_Stopper`` (a deadline or a flag another thread sets)."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if not isinstance(frame, ctypes.Array) or frame._type_ is not ctypes.c_int64:
-            raise TypeError("frame must be a ctypes array of c_int64")
-        if len(frame) < self.frame_slots:
-            raise ValueError(f"frame has {len(frame)} slots, the code needs "
-                             f"{self.frame_slots}")
-        self._running += 1
-        try:
-            return self.emulator.call(self.entry_address, frame, stop)
-        finally:
-            self._running -= 1
+        return self._run_checked(
+            frame, lambda f: self.emulator.call(self.entry_address, f, stop))
 
     def make_frame(self, values: Sequence[int | float] = (), kinds: str | None = None,
                    slots: int = 0) -> ctypes.Array:
@@ -521,68 +496,16 @@ class UnicornCode:
         store(frame, values, kinds)
         return frame
 
-    def patch(self, offset: int, data: bytes) -> None:
-        """Overwrite code bytes (bridges); relocated call targets stay relocated."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if offset < 0 or offset + len(data) > len(self.image.code):
-            raise ValueError("patch outside the code")
-        if self._running:
-            raise RuntimeError("cannot patch code while it runs")
+    def _patch_bytes(self, offset: int, data: bytes) -> None:
+        """Relocated call targets stay relocated."""
         with self.emulator.lock:
             self._write(offset, data)
 
-    def patch_guard(self, guard_index: int, target_address: int,
-                    absolute: bool | None = None) -> None:
-        """Send guard ``guard_index``'s exit to ``target_address`` (a bridge): see
-        ``CodeImage.patch_guard``."""
-        if self.address is None:
-            raise RuntimeError("code has been freed")
-        if self._running:
-            raise RuntimeError("cannot patch code while it runs")
-        saved = self.image.code
-        offset, data = self.image.patch_guard(guard_index, target_address, self.address,
-                                              absolute)
-        try:
-            self.patch(offset, data)
-        except BaseException:
-            self.image.code = saved
-            raise
-
-    def attach_bridge(self, guard_index: int, bridge: "UnicornCode",
-                      root: "UnicornCode | None" = None, absolute: bool | None = None) -> None:
-        """Patch guard ``guard_index`` of this code to enter ``bridge`` (mapped in the
-        same emulator).  ``root``'s required frame size grows to cover the bridge's
-        exits; the bridge stays mapped while this code is."""
-        if not bridge.image.is_bridge:
-            raise ValueError("not a bridge image")
-        if bridge.address is None:
-            raise RuntimeError("bridge code has been freed")
+    def _check_bridge(self, bridge: "LoadedCode") -> None:
         if bridge.emulator is not self.emulator:
             raise ValueError("a bridge must be mapped in its loop's emulator")
-        self.patch_guard(guard_index, bridge.entry_address, absolute)
-        self.bridges[guard_index] = bridge
-        root = root or self
-        root.frame_slots = max(root.frame_slots, bridge.image.frame_slots)
 
-    def free(self) -> None:
-        """Unmap the code (idempotent); attached bridges go when nothing else refers
-        to them."""
-        if self.address is not None:
-            self.bridges = {}
-            addr, self.address = self.address, None
-            self.emulator.codes.pop(addr, None)
-            self.emulator.release(addr, self.size)
-
-    def __enter__(self) -> "UnicornCode":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.free()
-
-    def __del__(self) -> None:
-        try:
-            self.free()
-        except Exception:
-            pass
+    def _unmap(self, addr: int) -> None:
+        self.emulator.codes.pop(addr, None)
+        self.emulator.release(addr, self.size)
 
