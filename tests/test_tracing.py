@@ -216,3 +216,50 @@ def test_same_trace_side_by_side_for_both_architectures():
     assert "fmul" in text and "mulsd" in text and "| " in text
     from jitnb.widgets import run_html
     assert "both architectures" in run_html(run, compare=True)
+
+
+ARRAYS = """
+from array import array
+def conv3(a, k, out):
+    n = len(a)
+    for i in range(1, n - 1):
+        out[i] = k[0] * a[i - 1] + k[1] * a[i] + k[2] * a[i + 1]
+    return out
+def isum(v):
+    s = 0
+    for i in range(len(v)):
+        s += v[i]
+        v[i] = (v[i] * 3) % 100
+    return s
+a = array('d', [float(i % 13) for i in range(2000)])
+k = array('d', [0.25, 0.5, 0.25])
+r1 = list(conv3(a, k, array('d', [0.0]) * 2000))
+v = array('i', range(1000))
+r2 = isum(v), list(v[:10])
+b = array('b', [120] * 300)
+try:
+    for i in range(len(b)):
+        b[i] = b[i] + i // 40
+except OverflowError as e:
+    r3 = (str(e), i, list(b[:8]))
+w = array('f', [0.1] * 50)
+for i in range(60):
+    w[i % 50] = w[i % 50] * 1.5 + i
+r4 = list(w)
+idx = array('q', [5, 7, -1])
+t = 0
+try:
+    for j in range(500):
+        t += idx[j % 4]
+except IndexError as e:
+    r5 = (str(e), j, t)
+"""
+
+
+@pytest.mark.parametrize("params", [{"threshold": 3}, {"threshold": 3, "arch": "aarch64"}])
+def test_array_loads_and_stores_in_traces(params):
+    run = _both(ARRAYS, **params)
+    compiled = [l for l in run.loops if l.compiled is not None]
+    assert len(compiled) >= 3
+    text = "\n".join(print_trace(l.compiled.trace) for l in compiled)
+    assert "getarrayitem_raw_f" in text and "setarrayitem_raw_i" in text

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import array
 import ctypes
 import struct
 import time
@@ -116,8 +117,9 @@ class CheckedExecutor:
 
     LIMIT = 20000  # reference iterations per check; longer runs are not compared
 
-    def __init__(self, machine, trace: Trace):
+    def __init__(self, machine, trace: Trace, regions=None):
         self.machine, self.reference = machine, ReferenceExecutor(trace)
+        self.regions = regions or (lambda inputs: [])   # memory the trace may write
         self.name = machine.name + " (checked)"
         self.code_size = machine.code_size
         for attr in ("image", "code", "frame"):
@@ -130,19 +132,30 @@ class CheckedExecutor:
         return getattr(self.machine, "last_bridge_bytes", 0)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
+        regions = self.regions(inputs)
+        before = [ctypes.string_at(a, n) for a, n in regions]
         got = self.machine.execute(list(inputs))
         if got[0] == EXIT_INTERRUPT:
             return got
+        after = [ctypes.string_at(a, n) for a, n in regions]
+        for (a, n), data in zip(regions, before):   # the reference starts from the same memory
+            ctypes.memmove(a, data, n)
         try:
             want = self.reference.execute(list(inputs), self.LIMIT)
         except ir_interp.Interrupted:
+            want = None
+        mine = [ctypes.string_at(a, n) for a, n in regions]
+        for (a, n), data in zip(regions, after):     # and the machine's writes stay
+            ctypes.memmove(a, data, n)
+        if want is None:
             return got
         self.checked += 1
         same = got[0] == want[0] and len(got[1]) == len(want[1]) and all(
-            _same_value(a, b) for a, b in zip(got[1], want[1]))
+            _same_value(a, b) for a, b in zip(got[1], want[1])) and mine == after
         if not same:
             raise AssertionError(f"machine code and reference interpreter differ: exit "
-                                 f"{got[0]} {got[1]} vs {want[0]} {want[1]} from {inputs}")
+                                 f"{got[0]} {got[1]} vs {want[0]} {want[1]} from {inputs}"
+                                 + ("" if mine == after else " (memory differs)"))
         return got[0], got[1], want[2]
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
@@ -218,6 +231,12 @@ class CompiledLoop:
                 vals.append(0)
                 continue
             v = _read(frame, spec.loc, base)
+            if spec.part in ("abase", "alen"):
+                if type(v) is not array.array or v.typecode != spec.typecode:
+                    return None
+                address, length = v.buffer_info()
+                vals.append(address if spec.part == "abase" else length)
+                continue
             if spec.part:
                 if type(v).__name__ != "range_iterator":
                     return None
@@ -273,6 +292,8 @@ class CompiledLoop:
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
+            elif spec.part in ("abase", "alen", "stop"):
+                continue
             elif spec.part == "cur":
                 cur[spec.loc] = v
             elif not spec.part:
@@ -294,8 +315,16 @@ class CompiledLoop:
             by_name[name] = raw
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
+        # arrays are never rebuilt: read each from where it was at entry, before any write
+        arrays = {what[2]: _read(frame, what[2], base)
+                  for r in [resume] + list(resume.inlined) for _, how, what in r.entries
+                  if how == "array"}
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
+            if how == "array":
+                if what[2] != loc:
+                    _write(frame, loc, arrays[what[2]], base)
+                continue
             if how == "obj":
                 val = what
             elif how == "range":
@@ -311,9 +340,10 @@ class CompiledLoop:
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
-        self.pending = self._inlined_frames(frame, resume, by_name) if resume.inlined else []
+        self.pending = self._inlined_frames(frame, resume, by_name, arrays) if resume.inlined else []
 
-    def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any]) -> list:
+    def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
+                        arrays: dict) -> list:
         """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
         frames = []
         for r in resume.inlined:
@@ -322,6 +352,8 @@ class CompiledLoop:
             for loc, how, what in r.entries:
                 if how == "obj":
                     val = what
+                elif how == "array":
+                    val = arrays[what[2]]
                 elif how == "range":
                     name, step = what
                     val = iter(range(by_name[name], by_name[name + ".stop"], step))

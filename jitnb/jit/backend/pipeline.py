@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import array
 import time
 
 from ... import events as ev
@@ -19,7 +20,7 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
     trace = optimize(recorded.trace, params.opts())
     verify(trace)
     t1 = time.perf_counter()
-    executor, code_bytes, target = _executor(trace, params)
+    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded))
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
                             header_pc=loop.info.header_pc, header_line=loop.line)
@@ -44,7 +45,18 @@ class _LazyListing:
     __repr__ = __str__
 
 
-def _executor(trace, params: Params):
+def _array_regions(recorded):
+    """Where a trace's arrays live, from its inputs (for the checker's memory comparison)."""
+    pairs = []
+    for i, spec in enumerate(recorded.inputs):
+        if spec.part == "abase":
+            j = next(k for k, t in enumerate(recorded.inputs)
+                     if t.part == "alen" and t.loc == spec.loc)
+            pairs.append((i, j, array.array(spec.typecode).itemsize))
+    return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
+
+
+def _executor(trace, params: Params, regions=None):
     """Machine code where a backend can take the trace; the reference interpreter otherwise."""
     try:
         from . import machine
@@ -55,7 +67,7 @@ def _executor(trace, params: Params):
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor
-                ex = CheckedExecutor(ex, trace)
+                ex = CheckedExecutor(ex, trace, regions)
             return ex, ex.code_size, ex.name
     return ReferenceExecutor(trace), 0, "reference"
 

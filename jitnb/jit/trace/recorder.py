@@ -11,6 +11,7 @@ Anything outside what traces support raises ``Abort`` with a reason and line.
 """
 from __future__ import annotations
 
+import array as _array
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,23 @@ class RangeIter:
 
 
 @dataclass(frozen=True)
+class ArrayRef:
+    """An ``array.array`` the trace reads and writes in place: its buffer address and length
+    are IR values (trace inputs), its element type a constant.  ``origin`` is the location
+    that held it when the loop was entered (the object itself is never rebuilt)."""
+    base: Value
+    length: Value
+    typecode: str
+    origin: "Loc"
+
+
+ARRAY_TYPECODES = "bBhHiIlqfd"   # not the unsigned 64-bit ones: their values may not fit int64
+_INT_RANGE = {c: ((-(1 << (8 * n - 1)), (1 << (8 * n - 1)) - 1) if c.islower() else (0, (1 << (8 * n)) - 1))
+              for c, n in (("b", 1), ("B", 1), ("h", 2), ("H", 2), ("i", 4), ("I", 4), ("l", 8),
+                           ("q", 8))}
+
+
+@dataclass(frozen=True)
 class VRange:
     """A range object that exists only in the trace (start/stop values, constant step)."""
     start: Value
@@ -113,8 +131,9 @@ class Loc:
 class InputSpec:
     loc: Loc
     py: type                   # int | float | bool; for a range iterator: range
-    part: str = ""             # "cur" | "stop" for range iterators
+    part: str = ""             # "cur" | "stop" for range iterators, "abase" | "alen" for arrays
     step: int = 0
+    typecode: str = ""         # for arrays
 
 
 @dataclass
@@ -190,12 +209,15 @@ class Recorder:
             self._start()
 
     # -- entry ---------------------------------------------------------------------------
-    def _new_input(self, loc: Loc, value: Any, part: str = "", step: int = 0) -> Value:
+    def _new_input(self, loc: Loc, value: Any, part: str = "", step: int = 0,
+                   typecode: str = "") -> Value:
         py = type(value)
         kind = "f" if py is float else "i"
         inp = Input(kind, len(self.inputs))
         self.inputs.append(inp)
-        self.specs.append(InputSpec(loc, range if part else py, part, step))
+        self.specs.append(InputSpec(loc, py if not part else (range if part in ("cur", "stop")
+                                                              else type(value)), part, step,
+                                    typecode))
         return inp
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
@@ -203,6 +225,10 @@ class Recorder:
             raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
+        if type(value) is _array.array and value.typecode in ARRAY_TYPECODES and not self.bridge:
+            base = self._new_input(loc, value, "abase", typecode=value.typecode)
+            length = self._new_input(loc, value, "alen", typecode=value.typecode)
+            return ArrayRef(base, length, value.typecode, loc)
         self.checks.append((loc, value))
         return Known(value)
 
@@ -263,6 +289,9 @@ class Recorder:
             elif how == "range":
                 name, step = what
                 sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
+            elif how == "array":
+                name, typecode, origin = what
+                sh = ArrayRef(by_name[name + ".base"], by_name[name + ".len"], typecode, origin)
             else:
                 sh = Num(by_name[what], resume.pytypes[what])
             if loc.where == "fast":
@@ -330,6 +359,10 @@ class Recorder:
                 entries.append((loc, "range", (name, sh.step)))
             elif isinstance(sh, Known):
                 entries.append((loc, "obj", sh.obj))
+            elif isinstance(sh, ArrayRef):
+                values.append((name + ".base", sh.base))
+                values.append((name + ".len", sh.length))
+                entries.append((loc, "array", (name, sh.typecode, sh.origin)))
             else:
                 raise Abort("virtual tuple live across a guard: NYI", self.line)
         for i, sh in enumerate(fast):
@@ -395,6 +428,11 @@ class Recorder:
                 args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
                 continue
             sh = self._get(spec.loc)
+            if spec.part in ("abase", "alen"):
+                if not (isinstance(sh, ArrayRef) and sh.origin == spec.loc):
+                    raise Abort(f"array {spec.loc.name(self.unit)} rebound in the loop", self.loop.line)
+                args.append(sh.base if spec.part == "abase" else sh.length)
+                continue
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
                     raise Abort("loop iterator changes", self.loop.line)
@@ -435,6 +473,8 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
+            if spec.part in ("abase", "alen"):
+                raise Abort("inner loop over an array: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
@@ -489,18 +529,25 @@ class Recorder:
 
     def _backfill_globals(self) -> None:
         """Globals become inputs when first touched; snapshots taken before that point
-        still hold them (unchanged, so equal to the input) and must write them back."""
+        still hold them (unchanged, so equal to the input) and must write them back
+        (an array global is kept as it is: only its base and length are recorded)."""
         for spec, inp in zip(self.specs, self.inputs):
             if spec.loc.where != "global":
                 continue
             name = spec.loc.key
+            key = {"abase": name + ".base", "alen": name + ".len"}.get(spec.part, name)
             for op in self.ops:
                 snap = op.snapshot
-                if snap is None or any(n == name for n, _ in snap.values):
+                if snap is None or any(n == key for n, _ in snap.values):
                     continue
-                snap.values.append((name, inp))
-                snap.resume.entries.append((spec.loc, "ir", name))
-                snap.resume.pytypes[name] = spec.py
+                snap.values.append((key, inp))
+                if spec.part == "alen":
+                    continue
+                if spec.part == "abase":
+                    snap.resume.entries.append((spec.loc, "array", (name, spec.typecode, spec.loc)))
+                else:
+                    snap.resume.entries.append((spec.loc, "ir", name))
+                    snap.resume.pytypes[name] = spec.py
 
     def _get(self, loc: Loc) -> Any:
         if loc.where == "fast":
@@ -632,11 +679,48 @@ class Recorder:
     def record_STORE_ATTR(self, name: str) -> None:
         self.nyi("attribute store")
 
+    def element(self, arr: Any, key: Any) -> tuple[ArrayRef, Value]:
+        """Checks for ``arr[key]`` on an array: an int index in range (negative indexes
+        and IndexError are left to the interpreter)."""
+        if not isinstance(arr, ArrayRef):
+            self.nyi(f"subscript of {type(getattr(arr, 'obj', arr)).__name__}")
+        if not (isinstance(key, Num) and key.py is int):
+            self.nyi("array index that is not an int")
+        i = key.v
+        if not (isinstance(i, Const) and i.value >= 0):
+            self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, i, Const(0)))
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_LT, i, arr.length))
+        return arr, i
+
     def record_BINARY_SUBSCR(self, arg: Any) -> None:
-        self.nyi("subscript")
+        key, arr = self.stack[-1], self.stack[-2]
+        arr, i = self.element(arr, key)
+        self.concrete(arg)
+        f = arr.typecode in "fd"
+        v = self.emit(I.GETARRAYITEM_RAW_F if f else I.GETARRAYITEM_RAW_I, arr.base, i,
+                      descr=arr.typecode)
+        self.stack[-2:] = [Num(v, float if f else int)]
 
     def record_STORE_SUBSCR(self, arg: Any) -> None:
-        self.nyi("subscript store")
+        key, arr, value = self.stack[-1], self.stack[-2], self.stack[-3]
+        arr, i = self.element(arr, key)
+        if not isinstance(value, Num):
+            self.nyi("storing an object into an array")
+        if arr.typecode in "fd":
+            v = self.as_float(value)
+            op = I.SETARRAYITEM_RAW_F
+        else:
+            if value.py is float:
+                self.nyi("storing a float into an int array")
+            lo, hi = _INT_RANGE[arr.typecode]
+            v = value.v
+            if not (isinstance(v, Const) and lo <= v.value <= hi):  # else OverflowError in Python
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, v, Const(lo)))
+                self.guard(I.GUARD_TRUE, self.emit(I.INT_LE, v, Const(hi)))
+            op = I.SETARRAYITEM_RAW_I
+        self.concrete(arg)
+        self.emit(op, arr.base, i, v, descr=arr.typecode)
+        del self.stack[-3:]
 
     def record_BINARY_OP(self, arg: int) -> None:
         b, a = self.stack[-1], self.stack[-2]
@@ -840,6 +924,12 @@ class Recorder:
         code = self.inline_unit(target) if self.inline_unit is not None else None
         if code is not None:
             self.inline(code, target, n, kwnames)
+            return
+        if target is len and n == 1 and not kwnames and isinstance(args[0], ArrayRef):
+            self.concrete(arg)
+            length = args[0].length
+            del self.stack[len(self.stack) - 2:]
+            self.stack.append(Num(length, int))
             return
         if target is range and 1 <= n <= 3 and all(isinstance(a, Num) and a.py is int for a in args):
             self.record_range(arg, args)
