@@ -239,7 +239,7 @@ jump(i4, i1, i3)
 
 @pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
 def test_allocator_small_loop_keeps_everything_in_registers(arch):
-    M = ASSEMBLERS[arch]
+    M = ASSEMBLERS[arch].Assembler
     t = parse_trace(SUM_LOOP)
     a = allocate(t, M.GPRS, M.FPRS, clobbers=M.clobbers, can_fuse=M.can_fuse, reuse=M.reuse)
     assert a.stack_slots == 0

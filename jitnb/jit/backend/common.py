@@ -20,8 +20,8 @@ from typing import Any
 
 from ..ir import ops as O
 from ..ir.trace import Op, Trace, resolve
-from .image import EXIT_FINISH, CodeImage
-from .regalloc import Location, Reg, allocate, parallel_moves
+from .image import EXIT_FINISH, EXIT_INTERRUPT, CodeImage
+from .regalloc import Imm, Location, Reg, Stack, allocate, parallel_moves
 
 MASK64 = (1 << 64) - 1
 SIGN_MASK = 0x8000000000000000
@@ -115,6 +115,12 @@ def float_to_int(f: float) -> int:
     return -(1 << 63)
 
 
+def shift_count(n: int, right: bool) -> int:
+    """A constant shift count as the code applies it: right shifts saturate at 63,
+    left shifts take it modulo 64."""
+    return (n if 0 <= n <= 63 else 63) if right else n & 63
+
+
 def const_divmod(x: int, d: int, mod: bool) -> int:
     """Python floor division / modulo of int64 constants as the machine code does it:
     a zero divisor gives 0 (the recorder guards divisors; the code must not trap)."""
@@ -146,6 +152,11 @@ def flags_operand(rel: str, truth: bool) -> int:
 # -- descriptors ----------------------------------------------------------------------------
 # Element sizes as the array module has them on this platform (l/L: 8 on LP64).
 ELEMENT = {c: array.array(c).itemsize for c in "bBhHiIlLqQfd"}
+
+
+def raw_int_loads(signed: dict[int, str], unsigned: dict[int, str]) -> dict[str, str]:
+    """Load instruction per integer array typecode, from the per-size tables."""
+    return {c: (signed if c.islower() else unsigned)[ELEMENT[c]] for c in "bBhHiIlLqQ"}
 
 
 def typecode(descr, kind: str) -> str:
@@ -251,10 +262,13 @@ class AssemblerBase:
 
     A backend provides: ``ARCH``, ``GPRS``/``FPRS`` (allocatable, in order of
     preference), ``SCRATCH_I``/``SCRATCH_F`` (the parallel-move scratch registers),
-    ``STUB_MIN``, ``clobbers``/``can_fuse``/``reuse`` (the allocator callbacks),
-    ``new_encoder()``, ``setup_frame()`` (sets ``saved`` and ``frame_bytes``),
-    ``move``, ``store_frame``, ``leave(exit_number)``, ``link_guard(site, stub)``,
-    ``pad_stub(start)``, ``constant_pool()`` and the ``emit_<op>`` methods."""
+    ``STUB_MIN``, ``FUSABLE``, ``RESULT_REG``, ``clobbers``/``reuse`` (allocator
+    callbacks), ``new_encoder()``, ``setup_frame()`` (sets ``saved`` and
+    ``frame_bytes``), ``prologue``/``epilogue``/``release``/``bridge_entry``,
+    ``load_int``/``load_float``/``spill``/``load_input``/``store_frame`` (moves),
+    ``align_loop``, ``branch_back``, ``to_reload_entry``, ``trap``,
+    ``link_guard(site, stub)``, ``constant_pool()`` and the ``emit_<op>`` methods.
+    ``assemble_loop``/``assemble_bridge`` are the entry points."""
 
     ARCH = ""
     GPRS: tuple[int, ...] = ()
@@ -262,6 +276,8 @@ class AssemblerBase:
     SCRATCH_I: Reg
     SCRATCH_F: Reg
     STUB_MIN = 0
+    FUSABLE: frozenset[int] | set[int] = frozenset()
+    RESULT_REG = 0          # where the exit number is returned
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         self.trace = trace
@@ -284,9 +300,10 @@ class AssemblerBase:
     def clobbers(op: Op) -> list[Reg]:
         return []
 
-    @staticmethod
-    def can_fuse(op: Op) -> bool:
-        return False
+    @classmethod
+    def can_fuse(cls, op: Op) -> bool:
+        """Comparisons whose flags a guard may read directly (``FUSABLE``)."""
+        return op.num in cls.FUSABLE
 
     @staticmethod
     def reuse(op: Op) -> tuple[int, ...]:
@@ -356,7 +373,92 @@ class AssemblerBase:
     def slow_paths(self) -> None:
         """Out-of-line code placed after the exit stubs (none by default)."""
 
+    # -- entry points ------------------------------------------------------------------
+    @classmethod
+    def assemble_loop(cls, trace: Trace) -> CodeImage:
+        return cls(trace).assemble()
+
+    @classmethod
+    def assemble_bridge(cls, bridge: Trace, parent: CodeImage, parent_address: int,
+                        guard_index: int, first_exit: int, loop: CodeImage | None = None,
+                        loop_address: int | None = None) -> CodeImage:
+        """Assemble ``bridge`` for guard ``guard_index`` of ``parent`` (a loop image
+        loaded at ``parent_address``, or a bridge image); checks: ``bridge_context``."""
+        ctx = bridge_context(cls.ARCH, bridge, parent, parent_address, guard_index,
+                             first_exit, loop, loop_address)
+        return cls(bridge, ctx).assemble()
+
+    # -- exits ---------------------------------------------------------------------------
+    def trap(self) -> None:
+        """One trapping instruction (padding)."""
+        raise NotImplementedError
+
+    def leave(self, exit_number: int) -> None:
+        self.enc.MOV_ri(self.RESULT_REG, exit_number)
+        self.epilogue()
+
+    def pad_stub(self, start: int) -> None:
+        while self.enc.pos - start < self.STUB_MIN:   # room for an absolute jump (patching)
+            self.trap()
+
     # -- shared emitters ---------------------------------------------------------------
+    def move(self, src: Location, dst: Location, kind: str) -> None:
+        """``dst := src``; a spill slot destination is ``spill``'s."""
+        if src == dst:
+            return
+        if isinstance(dst, Reg):
+            if dst.kind == "i":
+                self.load_int(dst.num, src)
+            else:
+                self.load_float(dst.num, src)
+            return
+        assert isinstance(dst, Stack), dst
+        self.spill(src, 8 * dst.slot, kind)
+
+    def emit_label(self, op: Op, a) -> None:
+        """Loop: prologue, reload entry, inputs from the frame, aligned loop top.
+        Bridge: its entry, then its inputs from the frame."""
+        if self.bridge is not None:
+            self.bridge_entry()
+        else:
+            self.prologue()
+            self.reload_offset = self.enc.pos
+        for k, loc in enumerate(self.alloc.label_locs):
+            self.load_input(8 * (1 + k), loc)
+        if self.bridge is not None:
+            return
+        self.align_loop()
+        self.loop_top = self.enc.pos
+
+    def emit_jump(self, op: Op, a) -> None:
+        """Loop: parallel move into the label locations, poll the interrupt word and
+        branch back (``branch_back``), else the interrupt exit."""
+        if self.bridge is not None:
+            self.bridge_jump(op, a)
+            return
+        kinds = [v.kind for v in self.trace.inputs]
+        self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
+        self.branch_back()
+        self.interrupt_offset = self.enc.pos
+        for k, loc in enumerate(self.alloc.label_locs):
+            self.store_frame(k, loc)
+        self.leave(EXIT_INTERRUPT)
+
+    def bridge_jump(self, op: Op, a) -> None:
+        """Label values to the frame, release the bridge's stack, poll the interrupt
+        word, continue at the loop's reload entry (``to_reload_entry``)."""
+        for k, loc in enumerate(a.args):
+            self.store_frame(k, loc)
+        self.release()
+        self.to_reload_entry()
+
+    def float_constant(self, res: int, x: Location, fold) -> bool:
+        """A constant operand: ``fold(value)`` loaded into ``res`` (True), else False."""
+        if not isinstance(x, Imm):
+            return False
+        self.load_float(res, Imm(fold(x.value), "f"))
+        return True
+
     def moves(self, pairs: list[tuple[Location, Location, str]]) -> None:
         """A parallel move; integers and floats are sequentialised separately."""
         for kind, scratch in (("i", self.SCRATCH_I), ("f", self.SCRATCH_F)):
@@ -396,10 +498,3 @@ class AssemblerBase:
                 ni += 1
         return pairs
 
-
-def assemble_bridge_with(cls, bridge: Trace, parent: CodeImage, parent_address: int,
-                         guard_index: int, first_exit: int, loop: CodeImage | None = None,
-                         loop_address: int | None = None) -> CodeImage:
-    ctx = bridge_context(cls.ARCH, bridge, parent, parent_address, guard_index, first_exit,
-                         loop, loop_address)
-    return cls(bridge, ctx).assemble()

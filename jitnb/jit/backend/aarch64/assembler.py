@@ -46,9 +46,9 @@ from ...ir import ops as O
 from ...ir.trace import Op, Trace
 from ..common import (ELEMENT, FLOAT_REL, HOST_DEFAULT_NAN, HOST_NAN_RULES, INT_REL, MASK64,
                       NAN_SECOND, PYTHON_NAN, QUIET_BIT, SWAP_REL, AssemblerBase,
-                      BridgeContext, assemble_bridge_with, call_address, call_kinds,
-                      check_loop_call, const_divmod, flags_operand, float_bits, float_to_int,
-                      loop_descr, magic, pow2, rel_holds, typecode, wrap64)
+                      BridgeContext, call_address, call_kinds, check_loop_call, const_divmod,
+                      flags_operand, float_bits, float_to_int, loop_descr, magic, pow2,
+                      raw_int_loads, rel_holds, shift_count, typecode, wrap64)
 from ..image import EXIT_INTERRUPT, STUB_MINS, CodeImage
 from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
@@ -107,26 +107,6 @@ class _Encoder(A64Encoder):
         return at
 
 
-def clobbers(op: Op) -> list[Reg]:
-    """Registers an op's code destroys (besides the scratch registers): a call's."""
-    if op.num in (O.CALL_F, O.CALL_LOOP):
-        return list(CALLER_SAVED)
-    return []
-
-
-def reuse(op: Op) -> tuple[int, ...]:
-    """Arguments whose register the result may take over.  Three-address code needs
-    none; the result must stay apart from the operands where the code reads them
-    after writing it (division's fixup, a float op's NaN fixup)."""
-    if op.num in (O.INT_FLOORDIV, O.INT_MOD) or op.num in NAN_CHECKED:
-        return ()
-    return (0, 1) if op.desc.commutative else (0,)
-
-
-def can_fuse(op: Op) -> bool:
-    return op.num in FUSABLE
-
-
 def _addsub_ok(v: int) -> bool:
     return 0 <= v < 4096 or (v > 0 and v & 0xFFF == 0 and v >> 12 < 4096)
 
@@ -139,9 +119,24 @@ class Assembler(AssemblerBase):
     GPRS, FPRS = GPRS, FPRS
     SCRATCH_I, SCRATCH_F = SCRATCH_I, SCRATCH_F
     STUB_MIN = STUB_MIN
-    clobbers = staticmethod(clobbers)
-    can_fuse = staticmethod(can_fuse)
-    reuse = staticmethod(reuse)
+    FUSABLE = FUSABLE
+    RESULT_REG = R.X0
+
+    @staticmethod
+    def clobbers(op: Op) -> list[Reg]:
+        """Registers an op's code destroys (besides the scratch registers): a call's."""
+        if op.num in (O.CALL_F, O.CALL_LOOP):
+            return list(CALLER_SAVED)
+        return []
+
+    @staticmethod
+    def reuse(op: Op) -> tuple[int, ...]:
+        """Arguments whose register the result may take over.  Three-address code needs
+        none; the result must stay apart from the operands where the code reads them
+        after writing it (division's fixup, a float op's NaN fixup)."""
+        if op.num in (O.INT_FLOORDIV, O.INT_MOD) or op.num in NAN_CHECKED:
+            return ()
+        return (0, 1) if op.desc.commutative else (0,)
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         super().__init__(trace, bridge)
@@ -170,13 +165,8 @@ class Assembler(AssemblerBase):
     def link_guard(self, site: int, stub: int) -> None:
         self.enc.patch_branch(site, stub)
 
-    def leave(self, exit_number: int) -> None:
-        self.enc.MOV_ri(R.X0, exit_number)
-        self.epilogue()
-
-    def pad_stub(self, start: int) -> None:
-        while self.enc.pos - start < STUB_MIN:       # room for an absolute jump (patching)
-            self.enc.BRK_i(0)
+    def trap(self) -> None:
+        self.enc.BRK_i(0)
 
     def slow_paths(self) -> None:
         for emit in self.slow:
@@ -285,27 +275,21 @@ class Assembler(AssemblerBase):
             self.enc.NOP()
 
     # -- moves ---------------------------------------------------------------------------
-    def move(self, src: Location, dst: Location, kind: str) -> None:
-        """``dst := src``.  Uses only x17 (stack to stack, constants to the stack), never
-        the parallel-move scratch registers x16 and d31."""
-        if src == dst:
-            return
+    def spill(self, src: Location, d: int, kind: str) -> None:
+        """``[sp + d] := src``.  Uses only x17 (stack to stack, constants to the stack),
+        never the parallel-move scratch registers x16 and d31."""
+        self.store_word(SP, d, src)
+
+    def store_word(self, base: int, disp: int, loc: Location) -> None:
+        """``[base + disp] := loc`` (8 bytes; x17 carries a spill slot or a constant)."""
         enc = self.enc
-        if isinstance(dst, Reg):
-            if dst.kind == "i":
-                self.load_int(dst.num, src)
-            else:
-                self.load_float(dst.num, src)
-            return
-        assert isinstance(dst, Stack), dst
-        d = 8 * dst.slot
-        if isinstance(src, Reg):
-            (enc.STR_rm if src.kind == "i" else enc.STR_dm)(src.num, SP, d)
-        elif isinstance(src, Stack):
-            enc.LDR_rm(SCRATCH2, SP, 8 * src.slot)
-            enc.STR_rm(SCRATCH2, SP, d)
+        if isinstance(loc, Reg):
+            (enc.STR_rm if loc.kind == "i" else enc.STR_dm)(loc.num, base, disp)
+        elif isinstance(loc, Stack):
+            enc.LDR_rm(SCRATCH2, SP, 8 * loc.slot)
+            enc.STR_rm(SCRATCH2, base, disp)
         else:
-            enc.STR_rm(self.bits_reg(self.imm_bits(src), SCRATCH2), SP, d)
+            enc.STR_rm(self.bits_reg(self.imm_bits(loc), SCRATCH2), base, disp)
 
     @staticmethod
     def imm_bits(imm: Imm) -> int:
@@ -344,15 +328,7 @@ class Assembler(AssemblerBase):
 
     def store_frame(self, j: int, loc: Location) -> None:
         """frame[1 + j] := loc."""
-        enc = self.enc
-        d = 8 * (1 + j)
-        if isinstance(loc, Reg):
-            (enc.STR_rm if loc.kind == "i" else enc.STR_dm)(loc.num, FRAME, d)
-        elif isinstance(loc, Stack):
-            enc.LDR_rm(SCRATCH2, SP, 8 * loc.slot)
-            enc.STR_rm(SCRATCH2, FRAME, d)
-        else:
-            enc.STR_rm(self.bits_reg(self.imm_bits(loc), SCRATCH2), FRAME, d)
+        self.store_word(FRAME, 8 * (1 + j), loc)
 
     # -- operand helpers -----------------------------------------------------------------
     def ireg(self, loc: Location, scratch: int) -> int:
@@ -404,24 +380,14 @@ class Assembler(AssemblerBase):
         return INT_CC[rel]
 
     # -- label / jump / finish -----------------------------------------------------------
-    def emit_label(self, op: Op, a) -> None:
+    def load_input(self, d: int, loc: Location) -> None:
+        """A label input from ``[frame + d]`` to its location."""
         enc = self.enc
-        if self.bridge is not None:
-            self.bridge_entry()
+        if isinstance(loc, Reg):
+            (enc.LDR_rm if loc.kind == "i" else enc.LDR_dm)(loc.num, FRAME, d)
         else:
-            self.prologue()
-            self.reload_offset = enc.pos
-        for k, loc in enumerate(self.alloc.label_locs):
-            d = 8 * (1 + k)
-            if isinstance(loc, Reg):
-                (enc.LDR_rm if loc.kind == "i" else enc.LDR_dm)(loc.num, FRAME, d)
-            else:
-                enc.LDR_rm(SCRATCH2, FRAME, d)
-                enc.STR_rm(SCRATCH2, SP, 8 * loc.slot)
-        if self.bridge is not None:
-            return
-        self.align_loop()
-        self.loop_top = enc.pos
+            enc.LDR_rm(SCRATCH2, FRAME, d)
+            enc.STR_rm(SCRATCH2, SP, 8 * loc.slot)
 
     def bridge_entry(self) -> None:
         """The parent guard's values to frame[1 + j] (what its exit stub would do), the
@@ -433,28 +399,15 @@ class Assembler(AssemblerBase):
             self.pop_area(b.parent_frame_size, b.parent_saved_regs)
         self.push_area(self.frame_bytes, self.saved)
 
-    def emit_jump(self, op: Op, a) -> None:
+    def branch_back(self) -> None:
+        """Poll the interrupt word: ldr x16, [x28]; cbz x16, loop_top."""
         enc = self.enc
-        if self.bridge is not None:
-            self.bridge_jump(op, a)
-            return
-        kinds = [v.kind for v in self.trace.inputs]
-        self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
-        # Poll the interrupt word: ldr x16, [x28]; cbz x16, loop_top.
         enc.LDR_rm(SCRATCH, FRAME, 0)
         enc.CBZ_rj(SCRATCH, self.loop_top - enc.pos)
-        self.interrupt_offset = enc.pos
-        for k, loc in enumerate(self.alloc.label_locs):
-            self.store_frame(k, loc)
-        self.leave(EXIT_INTERRUPT)
 
-    def bridge_jump(self, op: Op, a) -> None:
-        """Label values to the frame, release the bridge's stack, poll the interrupt
-        word, continue at the loop's reload entry."""
+    def to_reload_entry(self) -> None:
+        """Unless interrupted, jump to the loop's reload entry; else leave."""
         enc = self.enc
-        for k, loc in enumerate(a.args):
-            self.store_frame(k, loc)
-        self.release()
         enc.LDR_rm(SCRATCH, FRAME, 0)
         at = enc.CBNZ_rj(SCRATCH, 0)
         self.ldr_x_literal(SCRATCH, self.bridge.reload_address)
@@ -587,8 +540,7 @@ class Assembler(AssemblerBase):
         res = a.result.num
         x, y = a.args
         if isinstance(y, Imm):
-            n = y.value
-            n = (n if 0 <= n <= 63 else 63) if right else n & 63
+            n = shift_count(y.value, right)
             xr = self.ireg(x, SCRATCH)
             if n:
                 (enc.ASR_rri if right else enc.LSL_rri)(res, xr, n)
@@ -775,9 +727,7 @@ class Assembler(AssemblerBase):
         enc = self.enc
         res = a.result.num
         (x,) = a.args
-        if isinstance(x, Imm):
-            v = x.value
-            self.load_float(res, Imm(math.sqrt(v) if v >= 0 else math.nan, "f"))
+        if self.float_constant(res, x, lambda v: math.sqrt(v) if v >= 0 else math.nan):
             return
         xr = self.dreg(x, FSCRATCH)
         enc.FCMP_d0(xr)                  # GE iff x >= 0 (and ordered)
@@ -789,8 +739,7 @@ class Assembler(AssemblerBase):
     def emit_cast_int_to_float(self, op, a) -> None:
         res = a.result.num
         (x,) = a.args
-        if isinstance(x, Imm):
-            self.load_float(res, Imm(float(x.value), "f"))
+        if self.float_constant(res, x, float):
             return
         self.enc.SCVTF_dr(res, x.num)
 
@@ -834,14 +783,7 @@ class Assembler(AssemblerBase):
         check_loop_call(op)
         enc.MOV_ri(SCRATCH, frame_address)
         for k, loc in enumerate(a.args):
-            disp = 8 * (1 + k)
-            if isinstance(loc, Reg):
-                (enc.STR_rm if loc.kind == "i" else enc.STR_dm)(loc.num, SCRATCH, disp)
-            elif isinstance(loc, Stack):
-                enc.LDR_rm(SCRATCH2, SP, 8 * loc.slot)
-                enc.STR_rm(SCRATCH2, SCRATCH, disp)
-            else:
-                enc.STR_rm(self.bits_reg(self.imm_bits(loc), SCRATCH2), SCRATCH, disp)
+            self.store_word(SCRATCH, 8 * (1 + k), loc)
         enc.LDR_rm(SCRATCH2, FRAME, 0)           # pass the interrupt word on
         enc.STR_rm(SCRATCH2, SCRATCH, 0)
         enc.MOV_rr(R.X0, SCRATCH)
@@ -908,21 +850,9 @@ class Assembler(AssemblerBase):
 
 
 # Raw array element loads and stores (element sizes: common.ELEMENT).
-_SIGNED_LOAD = {1: "LDRSB_rx", 2: "LDRSH_rx", 4: "LDRSW_rx", 8: "LDR_rx"}
-_UNSIGNED_LOAD = {1: "LDRB_rx", 2: "LDRH_rx", 4: "LDR32_rx", 8: "LDR_rx"}
-LOAD_INT = {c: (_SIGNED_LOAD if c.islower() else _UNSIGNED_LOAD)[ELEMENT[c]]
-            for c in "bBhHiIlLqQ"}
+LOAD_INT = raw_int_loads({1: "LDRSB_rx", 2: "LDRSH_rx", 4: "LDRSW_rx", 8: "LDR_rx"},
+                         {1: "LDRB_rx", 2: "LDRH_rx", 4: "LDR32_rx", 8: "LDR_rx"})
 STORE_INT = {1: "STRB_rx", 2: "STRH_rx", 4: "STR32_rx", 8: "STR_rx"}
 
-
-def assemble(trace: Trace) -> CodeImage:
-    return Assembler(trace).assemble()
-
-
-def assemble_bridge(bridge: Trace, parent: CodeImage, parent_address: int, guard_index: int,
-                    first_exit: int, loop: CodeImage | None = None,
-                    loop_address: int | None = None) -> CodeImage:
-    """Assemble ``bridge`` for guard ``guard_index`` of ``parent`` (a loop image loaded
-    at ``parent_address``, or a bridge image); checks: ``common.bridge_context``."""
-    return assemble_bridge_with(Assembler, bridge, parent, parent_address, guard_index,
-                                first_exit, loop, loop_address)
+assemble = Assembler.assemble_loop
+assemble_bridge = Assembler.assemble_bridge

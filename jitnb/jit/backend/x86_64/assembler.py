@@ -37,9 +37,9 @@ import struct
 from ...ir import ops as O
 from ...ir.trace import Const, Op, Trace, resolve
 from ..common import (ABS_MASK, ELEMENT, INT_REL, MASK64, NAN_SECOND, PYTHON_NAN, SIGN_MASK,
-                      AssemblerBase, BridgeContext, assemble_bridge_with, call_address,
-                      call_kinds, check_loop_call, flags_operand, float_bits, float_to_int,
-                      loop_descr, magic, pow2, rel_holds, typecode, wrap64)
+                      AssemblerBase, BridgeContext, call_address, call_kinds, check_loop_call,
+                      flags_operand, float_bits, float_to_int, loop_descr, magic, pow2,
+                      raw_int_loads, rel_holds, shift_count, typecode, wrap64)
 from ..image import EXIT_INTERRUPT, CodeImage
 from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
@@ -76,33 +76,6 @@ def _fits32(v: int) -> bool:
     return -(1 << 31) <= v < (1 << 31)
 
 
-def clobbers(op: Op) -> list[Reg]:
-    """Registers an op's code destroys (besides the scratch registers)."""
-    num = op.num
-    if num in (O.INT_FLOORDIV, O.INT_MOD):
-        b = resolve(op.args[1])
-        if isinstance(b, Const) and (b.value in (-1, 0) or pow2(b.value) is not None):
-            return []
-        return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
-    if num in (O.INT_LSHIFT, O.INT_RSHIFT):
-        return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
-    if num in (O.CALL_F, O.CALL_LOOP):
-        return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
-                + [Reg(x, "f") for x in FPRS])
-    return []
-
-
-def reuse(op: Op) -> tuple[int, ...]:
-    """Arguments whose register the result may take over (computed in place)."""
-    if op.num in NAN_SECOND:
-        return (1,) if NAN_SECOND[op.num] else (0,)
-    return (0, 1) if op.desc.commutative else (0,)
-
-
-def can_fuse(op: Op) -> bool:
-    return op.num in FUSABLE
-
-
 class Assembler(AssemblerBase):
     """Emits one trace (a loop, or a bridge with a ``BridgeContext``);
     ``assemble()`` (shared: ``common.AssemblerBase``) returns the CodeImage."""
@@ -111,9 +84,31 @@ class Assembler(AssemblerBase):
     GPRS, FPRS = GPRS, FPRS
     SCRATCH_I, SCRATCH_F = SCRATCH_I, SCRATCH_F
     STUB_MIN = STUB_MIN
-    clobbers = staticmethod(clobbers)
-    can_fuse = staticmethod(can_fuse)
-    reuse = staticmethod(reuse)
+    FUSABLE = FUSABLE
+    RESULT_REG = R.RAX
+
+    @staticmethod
+    def clobbers(op: Op) -> list[Reg]:
+        """Registers an op's code destroys (besides the scratch registers)."""
+        num = op.num
+        if num in (O.INT_FLOORDIV, O.INT_MOD):
+            b = resolve(op.args[1])
+            if isinstance(b, Const) and (b.value in (-1, 0) or pow2(b.value) is not None):
+                return []
+            return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
+        if num in (O.INT_LSHIFT, O.INT_RSHIFT):
+            return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
+        if num in (O.CALL_F, O.CALL_LOOP):
+            return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
+                    + [Reg(x, "f") for x in FPRS])
+        return []
+
+    @staticmethod
+    def reuse(op: Op) -> tuple[int, ...]:
+        """Arguments whose register the result may take over (computed in place)."""
+        if op.num in NAN_SECOND:
+            return (1,) if NAN_SECOND[op.num] else (0,)
+        return (0, 1) if op.desc.commutative else (0,)
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         super().__init__(trace, bridge)
@@ -144,13 +139,8 @@ class Assembler(AssemblerBase):
     def link_guard(self, site: int, stub: int) -> None:
         self.enc.patch_rel32(site, stub)
 
-    def leave(self, exit_number: int) -> None:
-        self.enc.MOV_ri(R.RAX, exit_number)
-        self.epilogue()
-
-    def pad_stub(self, start: int) -> None:
-        while self.enc.pos - start < STUB_MIN:       # room for an absolute jump (patching)
-            self.enc.INT3()
+    def trap(self) -> None:
+        self.enc.INT3()
 
     def constant_pool(self) -> bytes:
         enc = self.enc
@@ -235,34 +225,10 @@ class Assembler(AssemblerBase):
         self.enc.buf[at] = disp & 0xFF
 
     # -- moves ---------------------------------------------------------------------------
-    def move(self, src: Location, dst: Location, kind: str) -> None:
-        """``dst := src``.  Uses only the *other* kind's scratch register (stack to
-        stack), so a parallel move may keep a value of this kind in its scratch."""
-        if src == dst:
-            return
-        enc = self.enc
-        if isinstance(dst, Reg):
-            if dst.kind == "i":
-                self.load_int(dst.num, src)
-            else:
-                self.load_float(dst.num, src)
-            return
-        assert isinstance(dst, Stack), dst
-        d = 8 * dst.slot
-        if isinstance(src, Reg):
-            if src.kind == "i":
-                enc.MOV_mr(R.RSP, d, src.num)
-            else:
-                enc.MOVSD_mx(R.RSP, d, src.num)
-        elif isinstance(src, Stack):
-            if kind == "i":
-                enc.MOVSD_xm(FSCRATCH, R.RSP, 8 * src.slot)
-                enc.MOVSD_mx(R.RSP, d, FSCRATCH)
-            else:
-                enc.MOV_rm(SCRATCH, R.RSP, 8 * src.slot)
-                enc.MOV_mr(R.RSP, d, SCRATCH)
-        else:
-            self.store_imm64(R.RSP, d, self.imm_bits(src))
+    def spill(self, src: Location, d: int, kind: str) -> None:
+        """``[rsp + d] := src``.  Uses only the *other* kind's scratch register (stack
+        to stack), so a parallel move may keep a value of this kind in its scratch."""
+        self.store_word(R.RSP, d, src, via_float=kind == "i")
 
     @staticmethod
     def imm_bits(imm: Imm) -> int:
@@ -288,20 +254,28 @@ class Assembler(AssemblerBase):
         else:
             self.rip("MOVSD_xm", xreg, self.imm_bits(src))
 
-    def store_frame(self, j: int, loc: Location) -> None:
-        """frame[1 + j] := loc."""
+    def store_word(self, base: int, disp: int, loc: Location, via_float: bool) -> None:
+        """``[base + disp] := loc`` (8 bytes); a spill slot is copied through the float
+        scratch register if ``via_float``, else through the integer one."""
         enc = self.enc
-        d = 8 * (1 + j)
         if isinstance(loc, Reg):
             if loc.kind == "i":
-                enc.MOV_mr(FRAME, d, loc.num)
+                enc.MOV_mr(base, disp, loc.num)
             else:
-                enc.MOVSD_mx(FRAME, d, loc.num)
+                enc.MOVSD_mx(base, disp, loc.num)
         elif isinstance(loc, Stack):
-            enc.MOV_rm(SCRATCH, R.RSP, 8 * loc.slot)
-            enc.MOV_mr(FRAME, d, SCRATCH)
+            if via_float:
+                enc.MOVSD_xm(FSCRATCH, R.RSP, 8 * loc.slot)
+                enc.MOVSD_mx(base, disp, FSCRATCH)
+            else:
+                enc.MOV_rm(SCRATCH, R.RSP, 8 * loc.slot)
+                enc.MOV_mr(base, disp, SCRATCH)
         else:
-            self.store_imm64(FRAME, d, self.imm_bits(loc))
+            self.store_imm64(base, disp, self.imm_bits(loc))
+
+    def store_frame(self, j: int, loc: Location) -> None:
+        """frame[1 + j] := loc."""
+        self.store_word(FRAME, 8 * (1 + j), loc, via_float=False)
 
     # -- operand helpers -----------------------------------------------------------------
     def xmm(self, loc: Location) -> int:
@@ -358,31 +332,25 @@ class Assembler(AssemblerBase):
             self.enc.MOVZX8_rr(res, res)
 
     # -- label / jump / finish -----------------------------------------------------------
-    def emit_label(self, op: Op, a) -> None:
+    def load_input(self, d: int, loc: Location) -> None:
+        """A label input from ``[frame + d]`` to its location."""
         enc = self.enc
-        if self.bridge is not None:
-            self.bridge_entry()
-        else:
-            self.prologue()
-            self.reload_offset = enc.pos
-        for k, loc in enumerate(self.alloc.label_locs):
-            d = 8 * (1 + k)
-            if isinstance(loc, Reg):
-                if loc.kind == "i":
-                    enc.MOV_rm(loc.num, FRAME, d)
-                else:
-                    enc.MOVSD_xm(loc.num, FRAME, d)
+        if isinstance(loc, Reg):
+            if loc.kind == "i":
+                enc.MOV_rm(loc.num, FRAME, d)
             else:
-                enc.MOV_rm(SCRATCH, FRAME, d)
-                enc.MOV_mr(R.RSP, 8 * loc.slot, SCRATCH)
-        if self.bridge is not None:
-            return
+                enc.MOVSD_xm(loc.num, FRAME, d)
+        else:
+            enc.MOV_rm(SCRATCH, FRAME, d)
+            enc.MOV_mr(R.RSP, 8 * loc.slot, SCRATCH)
+
+    def align_loop(self) -> None:
+        enc = self.enc
         pad = -enc.pos % LOOP_ALIGN
         while pad:
             step = min(pad, len(_NOPS) - 1)
             enc.buf += _NOPS[step]
             pad -= step
-        self.loop_top = enc.pos
 
     def bridge_entry(self) -> None:
         """The parent guard's values to frame[1 + j] (what its exit stub would do), the
@@ -400,30 +368,16 @@ class Assembler(AssemblerBase):
         if self.frame_bytes:
             enc.SUB_ri(R.RSP, self.frame_bytes)
 
-    def emit_jump(self, op: Op, a) -> None:
+    def branch_back(self) -> None:
+        """Poll the interrupt word: cmp qword [r15], 0; je loop_top."""
         enc = self.enc
-        if self.bridge is not None:
-            self.bridge_jump(op, a)
-            return
-        kinds = [v.kind for v in self.trace.inputs]
-        self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
-        # Poll the interrupt word: cmp qword [r15], 0; je loop_top.
         enc._emit(b"\x83", 7, mem(FRAME, 0), tail=b"\x00")
         at = enc.Jcc_j(R.CC_E, 0)
         enc.patch_rel32(at, self.loop_top)
-        self.interrupt_offset = enc.pos
-        for k, loc in enumerate(self.alloc.label_locs):
-            self.store_frame(k, loc)
-        enc.MOV_ri(R.RAX, EXIT_INTERRUPT)
-        self.epilogue()
 
-    def bridge_jump(self, op: Op, a) -> None:
-        """Label values to the frame, release the bridge's stack, poll the interrupt
-        word, continue at the loop's reload entry."""
+    def to_reload_entry(self) -> None:
+        """Unless interrupted, jump to the loop's reload entry; else leave."""
         enc = self.enc
-        for k, loc in enumerate(a.args):
-            self.store_frame(k, loc)
-        self.release()
         enc._emit(b"\x83", 7, mem(FRAME, 0), tail=b"\x00")
         at = self.jcc8(R.CC_NE)
         self.movabs(SCRATCH, self.bridge.reload_address)
@@ -515,8 +469,7 @@ class Assembler(AssemblerBase):
         res = a.result.num
         x, y = a.args
         if isinstance(y, Imm):
-            n = y.value
-            n = (n if 0 <= n <= 63 else 63) if right else n & 63
+            n = shift_count(y.value, right)
             self.load_int(res, x)
             if n:
                 (enc.SAR_ri if right else enc.SHL_ri)(res, n)
@@ -713,9 +666,7 @@ class Assembler(AssemblerBase):
         enc = self.enc
         res = a.result.num
         (x,) = a.args
-        if isinstance(x, Imm):
-            v = x.value
-            self.load_float(res, Imm(math.sqrt(v) if v >= 0 else math.nan, "f"))
+        if self.float_constant(res, x, lambda v: math.sqrt(v) if v >= 0 else math.nan):
             return
         xr = self.xmm(x)
         if xr == FSCRATCH:
@@ -731,8 +682,7 @@ class Assembler(AssemblerBase):
     def emit_cast_int_to_float(self, op, a) -> None:
         res = a.result.num
         (x,) = a.args
-        if isinstance(x, Imm):
-            self.load_float(res, Imm(float(x.value), "f"))
+        if self.float_constant(res, x, float):
             return
         self.enc.XORPD_xx(res, res)      # cvtsi2sd only writes the low half
         self.enc.CVTSI2SD_xr(res, x.num)
@@ -770,17 +720,7 @@ class Assembler(AssemblerBase):
         enc = self.enc
         enc.MOV_ri(SCRATCH, frame_address)
         for k, loc in enumerate(a.args):
-            disp = 8 * (1 + k)
-            if isinstance(loc, Reg):
-                if loc.kind == "i":
-                    enc.MOV_mr(SCRATCH, disp, loc.num)
-                else:
-                    enc.MOVSD_mx(SCRATCH, disp, loc.num)
-            elif isinstance(loc, Stack):
-                enc.MOVSD_xm(FSCRATCH, R.RSP, 8 * loc.slot)
-                enc.MOVSD_mx(SCRATCH, disp, FSCRATCH)
-            else:
-                self.store_imm64(SCRATCH, disp, self.imm_bits(loc))
+            self.store_word(SCRATCH, 8 * (1 + k), loc, via_float=True)
         enc.MOV_rm(R.RAX, FRAME, 0)                 # pass the interrupt word on
         enc.MOV_mr(SCRATCH, 0, R.RAX)
         enc.MOV_rr(R.RDI, SCRATCH)
@@ -871,21 +811,9 @@ class Assembler(AssemblerBase):
 
 
 # Raw array element loads and stores (element sizes: common.ELEMENT).
-_SIGNED_LOAD = {1: "MOVSX8_ra", 2: "MOVSX16_ra", 4: "MOVSXD_ra", 8: "MOV_ra"}
-_UNSIGNED_LOAD = {1: "MOVZX8_ra", 2: "MOVZX16_ra", 4: "MOV32_ra", 8: "MOV_ra"}
-LOAD_INT = {c: (_SIGNED_LOAD if c.islower() else _UNSIGNED_LOAD)[ELEMENT[c]]
-            for c in "bBhHiIlLqQ"}
+LOAD_INT = raw_int_loads({1: "MOVSX8_ra", 2: "MOVSX16_ra", 4: "MOVSXD_ra", 8: "MOV_ra"},
+                         {1: "MOVZX8_ra", 2: "MOVZX16_ra", 4: "MOV32_ra", 8: "MOV_ra"})
 STORE_INT = {1: "MOV8_ar", 2: "MOV16_ar", 4: "MOV32_ar", 8: "MOV_ar"}
 
-
-def assemble(trace: Trace) -> CodeImage:
-    return Assembler(trace).assemble()
-
-
-def assemble_bridge(bridge: Trace, parent: CodeImage, parent_address: int, guard_index: int,
-                    first_exit: int, loop: CodeImage | None = None,
-                    loop_address: int | None = None) -> CodeImage:
-    """Assemble ``bridge`` for guard ``guard_index`` of ``parent`` (a loop image loaded
-    at ``parent_address``, or a bridge image); checks: ``common.bridge_context``."""
-    return assemble_bridge_with(Assembler, bridge, parent, parent_address, guard_index,
-                                first_exit, loop, loop_address)
+assemble = Assembler.assemble_loop
+assemble_bridge = Assembler.assemble_bridge
