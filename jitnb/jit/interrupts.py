@@ -4,9 +4,9 @@
     running loop's frame := 1 ─► the loop's back-edge poll returns -2 (interrupted)
     ─► the driver writes the loop's values back ─► KeyboardInterrupt is raised
 
-While machine code runs, the Python-level SIGINT handler is replaced by one that only
-notes the signal, so KeyboardInterrupt surfaces after the interpreter state has been
-rebuilt from the frame, never halfway through.  A wakeup fd set by someone else (an
+jitnb's Python-level SIGINT handler (installed on first use, chaining to the one it
+replaces) only notes the signal while machine code runs, so KeyboardInterrupt surfaces
+after the interpreter state has been rebuilt from the frame, never halfway through.  A wakeup fd set by someone else (an
 event loop) keeps receiving its bytes: the watcher forwards them.
 """
 from __future__ import annotations
@@ -63,6 +63,41 @@ class _Watcher:
 watcher = _Watcher()
 
 
+class _Handler:
+    """jitnb's Python-level SIGINT handler: while machine code runs it only notes the signal;
+    otherwise it passes the signal to the handler it replaced."""
+
+    def __init__(self) -> None:
+        self.previous = None
+        self.depth = 0
+        self.pending: list = []
+
+    def __call__(self, signum, frame) -> None:
+        if self.depth:
+            self.pending.append((signum, frame))
+            watcher.request()
+        else:
+            self.deliver(signum, frame)
+
+    def deliver(self, signum, frame) -> None:
+        """What the replaced handler would have done."""
+        if callable(self.previous):
+            self.previous(signum, frame)
+        elif self.previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    def ensure(self) -> None:
+        current = signal.getsignal(signal.SIGINT)
+        if current is not self:
+            if self.previous is None:
+                watcher.install()
+            self.previous = current
+            signal.signal(signal.SIGINT, self)
+
+
+handler = _Handler()
+
+
 @contextlib.contextmanager
 def stoppable(frame_word=None, flag=None) -> Iterator[None]:
     """Run compiled code so that SIGINT stops it; a KeyboardInterrupt (or whatever the
@@ -70,23 +105,26 @@ def stoppable(frame_word=None, flag=None) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    watcher.install()
-    pending: list = []
-    previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, lambda signum, frame: pending.append((signum, frame)))
-    with watcher.lock:
-        if frame_word is not None:
-            watcher.words.append(frame_word)
-        if flag is not None:
-            watcher.flags.append(flag)
+    handler.ensure()
+    handler.depth += 1
+    registered = frame_word is not None or flag is not None
+    if registered:
+        with watcher.lock:
+            if frame_word is not None:
+                watcher.words.append(frame_word)
+            if flag is not None:
+                watcher.flags.append(flag)
     try:
         yield
     finally:
-        with watcher.lock:
-            if frame_word is not None:
-                watcher.words.remove(frame_word)
-            if flag is not None:
-                watcher.flags.remove(flag)
-        signal.signal(signal.SIGINT, previous)
-        if pending and callable(previous):
-            previous(*pending[0])
+        if registered:
+            with watcher.lock:
+                if frame_word is not None:
+                    watcher.words.remove(frame_word)
+                if flag is not None:
+                    watcher.flags.remove(flag)
+        handler.depth -= 1
+        if not handler.depth and handler.pending:
+            signum, frame = handler.pending[0]
+            handler.pending.clear()
+            handler.deliver(signum, frame)
