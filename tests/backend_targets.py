@@ -19,6 +19,27 @@ import pytest
 from jitnb.jit.backend import compile_bridge, compile_trace, host_arch
 
 
+# Shared traces: a counted sum (leaves by guard 0 when i reaches n) and a loop that
+# never leaves by a guard (i1 only grows), only by the interrupt word.
+SUM_LOOP = """
+label(i0, i1, i2)
+i3 = int_add(i2, i0)
+i4 = int_add(i0, 1)
+i5 = int_lt(i4, i1)
+guard_true(i5) [snap 0: i=i4 n=i1 s=i3 @line 1]
+jump(i4, i1, i3)
+"""
+ENDLESS = """
+label(i0, i1, f2)
+i3 = int_add(i0, 1)
+i4 = int_add(i1, i0)
+f5 = float_add(f2, 1.0)
+i6 = int_ge(i3, 0)
+guard_true(i6) [snap 0: i=i0 @line 1]
+jump(i3, i4, f5)
+"""
+
+
 class Target:
     def __init__(self, arch: str, emulated: bool) -> None:
         self.arch = arch

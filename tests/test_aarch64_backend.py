@@ -18,16 +18,8 @@ from jitnb.jit.ir.trace import parse_trace
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_bridges import BRANCHY, BRANCHY_B1, BRANCHY_B5, Tree, branchy_python, slot  # noqa: E402
-from backend_targets import Target, skip_unavailable  # noqa: E402
+from backend_targets import SUM_LOOP, Target, skip_unavailable  # noqa: E402
 
-SUM_LOOP = """
-label(i0, i1, i2)
-i3 = int_add(i2, i0)
-i4 = int_add(i0, 1)
-i5 = int_lt(i4, i1)
-guard_true(i5) [snap 0: i=i4 n=i1 s=i3 @line 1]
-jump(i4, i1, i3)
-"""
 MIB = 1 << 20
 AARCH64 = Target("aarch64", True)
 

@@ -27,7 +27,7 @@ from jitnb.jit.ir.trace import Const, parse_trace, print_trace, resolve, verify
 from jitnb.emu.native import from_slot, to_slot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from backend_targets import Target, target  # noqa: E402,F401
+from backend_targets import SUM_LOOP, Target, target  # noqa: E402,F401
 
 x86_host = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
                               reason="runs x86_64 code natively")
@@ -227,16 +227,6 @@ def test_parallel_moves_random_permutations():
 
 
 # -- register allocator --------------------------------------------------------------------
-SUM_LOOP = """
-label(i0, i1, i2)
-i3 = int_add(i2, i0)
-i4 = int_add(i0, 1)
-i5 = int_lt(i4, i1)
-guard_true(i5) [snap 0: i=i4 n=i1 s=i3 @line 1]
-jump(i4, i1, i3)
-"""
-
-
 @pytest.mark.parametrize("arch", sorted(ASSEMBLERS))
 def test_allocator_small_loop_keeps_everything_in_registers(arch):
     M = ASSEMBLERS[arch].Assembler

@@ -25,6 +25,7 @@ from jitnb.jit.backend.image import CodeImage  # noqa: E402
 from jitnb.jit.ir.trace import parse_trace, print_trace  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backend_targets import ENDLESS  # noqa: E402
 from test_tracing import _both  # noqa: E402
 
 x86_host = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
@@ -80,17 +81,6 @@ def test_host_without_emulate_stays_native():
 
 
 # -- the executor ----------------------------------------------------------------------------
-ENDLESS = """
-label(i0, i1, f2)
-i3 = int_add(i0, 1)
-i4 = int_add(i1, i0)
-f5 = float_add(f2, 1.0)
-i6 = int_ge(i3, 0)
-guard_true(i6) [snap 0: i=i0 @line 1]
-jump(i3, i4, f5)
-"""
-
-
 def _endless(arch):
     return UnicornCode(compile_trace(parse_trace(ENDLESS), arch))
 

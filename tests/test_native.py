@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
+import sys
 import threading
 import time
 
@@ -13,42 +15,14 @@ from jitnb.jit.backend import compile_trace
 from jitnb.jit.backend.image import EXIT_INTERRUPT, CodeImage
 from jitnb.jit.ir.trace import parse_trace
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backend_targets import ENDLESS, SUM_LOOP  # noqa: E402
+
 pytestmark = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
                                 reason="runs x86_64 code natively")
 if platform.machine() in ("x86_64", "AMD64"):
     from jitnb.emu import native
-    from jitnb.emu.native import NativeCode, from_slot, to_slot
-
-SUM_LOOP = """
-label(i0, i1, i2)
-i3 = int_add(i2, i0)
-i4 = int_add(i0, 1)
-i5 = int_lt(i4, i1)
-guard_true(i5) [snap 0: i=i4 n=i1 s=i3 @line 1]
-jump(i4, i1, i3)
-"""
-
-# Never leaves by a guard (i1 only grows), only by the interrupt word.
-ENDLESS = """
-label(i0, i1, f2)
-i3 = int_add(i0, 1)
-i4 = int_add(i1, i0)
-f5 = float_add(f2, 1.0)
-i6 = int_ge(i3, 0)
-guard_true(i6) [snap 0: i=i0 @line 1]
-jump(i3, i4, f5)
-"""
-
-
-def mappings():
-    """(start, end, perms) of every mapping of this process."""
-    out = []
-    with open("/proc/self/maps") as f:
-        for line in f:
-            addr, perms = line.split()[:2]
-            lo, hi = (int(x, 16) for x in addr.split("-"))
-            out.append((lo, hi, perms))
-    return out
+    from jitnb.emu.native import NativeCode, from_slot, host_mappings, to_slot
 
 
 def writable_and_executable():
@@ -56,11 +30,11 @@ def writable_and_executable():
     (Unicorn's, when an earlier test ran emulated code)."""
     from jitnb.emu.unicorn_exec import emulator_rwx_mappings
     skip = set(emulator_rwx_mappings())
-    return [m for m in mappings() if "w" in m[2] and "x" in m[2] and m[:2] not in skip]
+    return [m for m in host_mappings() if "w" in m[2] and "x" in m[2] and m[:2] not in skip]
 
 
 def perms_at(address):
-    for lo, hi, perms in mappings():
+    for lo, hi, perms in host_mappings():
         if lo <= address < hi:
             return perms
     return None

@@ -57,6 +57,17 @@ def host_arch() -> str:
     return _HOST.get(platform.machine().lower(), platform.machine().lower())
 
 
+def host_mappings() -> list[tuple[int, int, str]]:
+    """(start, end, perms) of every mapping of this process (/proc/self/maps)."""
+    out = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            addr, perms = line.split()[:2]
+            lo, hi = (int(x, 16) for x in addr.split("-"))
+            out.append((lo, hi, perms))
+    return out
+
+
 _CLEAR_CACHE: list = []
 
 

@@ -36,7 +36,7 @@ from typing import Any, Callable, Sequence
 from ..jit.backend.image import CodeImage
 from .loaded import LoadedCode
 from .native import (LOOP_FUNC, MAP_ANONYMOUS, MAP_PRIVATE, PAGE, PROT_READ, PROT_WRITE,
-                     _check, _mmap, _munmap, from_slot, store)
+                     _check, _mmap, _munmap, from_slot, host_mappings, store)
 
 MASK64 = (1 << 64) - 1
 STACK_SIZE = 1 << 20
@@ -62,14 +62,7 @@ def _host_map(size: int, hint: int | None = None) -> int:
 
 
 def _rwx_mappings() -> list[tuple[int, int]]:
-    out = []
-    with open("/proc/self/maps") as f:
-        for line in f:
-            addr, perms = line.split()[:2]
-            if "w" in perms and "x" in perms:
-                lo, hi = (int(x, 16) for x in addr.split("-"))
-                out.append((lo, hi))
-    return out
+    return [(lo, hi) for lo, hi, perms in host_mappings() if "w" in perms and "x" in perms]
 
 
 def emulator_rwx_mappings() -> list[tuple[int, int]]:
@@ -85,13 +78,7 @@ class _HostMaps:
         self.maps: list[tuple[int, int, str]] = []
 
     def _read(self) -> None:
-        out = []
-        with open("/proc/self/maps") as f:
-            for line in f:
-                addr, perms = line.split()[:2]
-                lo, hi = (int(x, 16) for x in addr.split("-"))
-                out.append((lo, hi, perms))
-        self.maps = out
+        self.maps = host_mappings()
 
     def find(self, address: int, fresh: bool = False) -> tuple[int, int, str] | None:
         for attempt in range(2):
