@@ -260,12 +260,12 @@ class AssemblerBase:
     """Emits one trace (a loop, or a bridge with a ``BridgeContext``); ``assemble()``
     returns the CodeImage.
 
-    A backend provides: ``ARCH``, ``GPRS``/``FPRS`` (allocatable, in order of
-    preference), ``SCRATCH_I``/``SCRATCH_F`` (the parallel-move scratch registers),
-    ``STUB_MIN``, ``FUSABLE``, ``RESULT_REG``, ``clobbers``/``reuse`` (allocator
-    callbacks), ``new_encoder()``, ``setup_frame()`` (sets ``saved`` and
+    A backend declares (``__init_subclass__``) ``ARCH``, ``GPRS``/``FPRS``
+    (allocatable, in order of preference), ``SCRATCH_I``/``SCRATCH_F`` (the
+    parallel-move scratch registers), ``STUB_MIN``, ``FUSABLE`` and ``RESULT_REG``,
+    and provides ``clobbers``/``reuse`` (allocator callbacks), ``new_encoder()``, ``setup_frame()`` (sets ``saved`` and
     ``frame_bytes``), ``prologue``/``epilogue``/``release``/``bridge_entry``,
-    ``load_int``/``load_float``/``spill``/``load_input``/``store_frame`` (moves),
+    ``copy``/``load_slot``/``load_bits``/``spill``/``load_input``/``store_frame``,
     ``align_loop``, ``branch_back``, ``to_reload_entry``, ``trap``,
     ``link_guard(site, stub)``, ``constant_pool()`` and the ``emit_<op>`` methods.
     ``assemble_loop``/``assemble_bridge`` are the entry points."""
@@ -278,6 +278,19 @@ class AssemblerBase:
     STUB_MIN = 0
     FUSABLE: frozenset[int] | set[int] = frozenset()
     RESULT_REG = 0          # where the exit number is returned
+
+    def __init_subclass__(cls, arch: str = "", gprs: tuple[int, ...] = (),
+                          fprs: tuple[int, ...] = (), scratch: tuple[Reg, Reg] | None = None,
+                          stub_min: int = 0, fusable=frozenset(), result_reg: int = 0,
+                          **kw) -> None:
+        """A backend declares its machine in the class statement: ``class
+        Assembler(AssemblerBase, arch=..., gprs=..., fprs=..., scratch=(int, float),
+        stub_min=..., fusable=..., result_reg=...)``."""
+        super().__init_subclass__(**kw)
+        if arch:
+            cls.ARCH, cls.GPRS, cls.FPRS = arch, tuple(gprs), tuple(fprs)
+            cls.SCRATCH_I, cls.SCRATCH_F = scratch
+            cls.STUB_MIN, cls.FUSABLE, cls.RESULT_REG = stub_min, fusable, result_reg
 
     def __init__(self, trace: Trace, bridge: BridgeContext | None = None) -> None:
         self.trace = trace
@@ -402,15 +415,33 @@ class AssemblerBase:
             self.trap()
 
     # -- shared emitters ---------------------------------------------------------------
+    @staticmethod
+    def imm_bits(imm: Imm) -> int:
+        """A constant operand's 64-bit pattern (a float's IEEE bits)."""
+        return float_bits(imm.value) if imm.kind == "f" else imm.value & MASK64
+
+    def load(self, reg: int, src: Location, kind: str) -> None:
+        """Register ``reg`` of ``kind`` := src (``copy``, ``load_slot``, ``load_bits``)."""
+        if isinstance(src, Reg):
+            if src.num != reg:
+                self.copy(reg, src.num, kind)
+        elif isinstance(src, Stack):
+            self.load_slot(reg, 8 * src.slot, kind)
+        else:
+            self.load_bits(reg, self.imm_bits(src), kind)
+
+    def load_int(self, reg: int, src: Location) -> None:
+        self.load(reg, src, "i")
+
+    def load_float(self, reg: int, src: Location) -> None:
+        self.load(reg, src, "f")
+
     def move(self, src: Location, dst: Location, kind: str) -> None:
         """``dst := src``; a spill slot destination is ``spill``'s."""
         if src == dst:
             return
         if isinstance(dst, Reg):
-            if dst.kind == "i":
-                self.load_int(dst.num, src)
-            else:
-                self.load_float(dst.num, src)
+            self.load(dst.num, src, dst.kind)
             return
         assert isinstance(dst, Stack), dst
         self.spill(src, 8 * dst.slot, kind)

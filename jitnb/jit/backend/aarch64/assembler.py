@@ -47,9 +47,9 @@ from ...ir.trace import Op, Trace
 from ..common import (ELEMENT, FLOAT_REL, HOST_DEFAULT_NAN, HOST_NAN_RULES, INT_REL, MASK64,
                       NAN_SECOND, PYTHON_NAN, QUIET_BIT, SWAP_REL, AssemblerBase,
                       BridgeContext, call_address, call_kinds, check_loop_call, const_divmod,
-                      flags_operand, float_bits, float_to_int, loop_descr, magic, pow2,
+                      flags_operand, float_to_int, loop_descr, magic, pow2,
                       raw_int_loads, rel_holds, shift_count, typecode, wrap64)
-from ..image import EXIT_INTERRUPT, STUB_MINS, CodeImage
+from ..image import EXIT_INTERRUPT, STUB_MINS
 from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
 from .encoder import A64Encoder, _halfwords, _wide_plan, encode_bitmask
@@ -111,16 +111,10 @@ def _addsub_ok(v: int) -> bool:
     return 0 <= v < 4096 or (v > 0 and v & 0xFFF == 0 and v >> 12 < 4096)
 
 
-class Assembler(AssemblerBase):
-    """Emits one trace (a loop, or a bridge with a ``BridgeContext``);
-    ``assemble()`` (shared: ``common.AssemblerBase``) returns the CodeImage."""
-
-    ARCH = "aarch64"
-    GPRS, FPRS = GPRS, FPRS
-    SCRATCH_I, SCRATCH_F = SCRATCH_I, SCRATCH_F
-    STUB_MIN = STUB_MIN
-    FUSABLE = FUSABLE
-    RESULT_REG = R.X0
+class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
+                scratch=(SCRATCH_I, SCRATCH_F), stub_min=STUB_MIN, fusable=FUSABLE,
+                result_reg=R.X0):
+    """AArch64 code for one trace; the walk (``assemble()``) is ``AssemblerBase``'s."""
 
     @staticmethod
     def clobbers(op: Op) -> list[Reg]:
@@ -291,10 +285,6 @@ class Assembler(AssemblerBase):
         else:
             enc.STR_rm(self.bits_reg(self.imm_bits(loc), SCRATCH2), base, disp)
 
-    @staticmethod
-    def imm_bits(imm: Imm) -> int:
-        return float_bits(imm.value) if imm.kind == "f" else imm.value & MASK64
-
     def bits_reg(self, bits: int, reg: int) -> int:
         """A register holding ``bits``: xzr for 0, else ``reg`` loaded with them."""
         if bits & MASK64 == 0:
@@ -302,29 +292,19 @@ class Assembler(AssemblerBase):
         self.enc.MOV_ri(reg, bits & MASK64)
         return reg
 
-    def load_int(self, reg: int, src: Location) -> None:
-        enc = self.enc
-        if isinstance(src, Reg):
-            if src.num != reg:
-                enc.MOV_rr(reg, src.num)
-        elif isinstance(src, Stack):
-            enc.LDR_rm(reg, SP, 8 * src.slot)
-        else:
-            enc.MOV_ri(reg, self.imm_bits(src))
+    def copy(self, dst: int, src: int, kind: str) -> None:
+        (self.enc.MOV_rr if kind == "i" else self.enc.FMOV_dd)(dst, src)
 
-    def load_float(self, dreg: int, src: Location) -> None:
-        enc = self.enc
-        if isinstance(src, Reg):
-            if src.num != dreg:
-                enc.FMOV_dd(dreg, src.num)
-        elif isinstance(src, Stack):
-            enc.LDR_dm(dreg, SP, 8 * src.slot)
+    def load_slot(self, reg: int, d: int, kind: str) -> None:
+        (self.enc.LDR_rm if kind == "i" else self.enc.LDR_dm)(reg, SP, d)
+
+    def load_bits(self, reg: int, bits: int, kind: str) -> None:
+        if kind == "i":
+            self.enc.MOV_ri(reg, bits)
+        elif bits == 0:
+            self.enc.FMOV_dr(reg, XZR)
         else:
-            bits = self.imm_bits(src)
-            if bits == 0:
-                enc.FMOV_dr(dreg, XZR)
-            else:
-                self.ldr_d_literal(dreg, bits)
+            self.ldr_d_literal(reg, bits)
 
     def store_frame(self, j: int, loc: Location) -> None:
         """frame[1 + j] := loc."""

@@ -38,9 +38,9 @@ from ...ir import ops as O
 from ...ir.trace import Const, Op, Trace, resolve
 from ..common import (ABS_MASK, ELEMENT, INT_REL, MASK64, NAN_SECOND, PYTHON_NAN, SIGN_MASK,
                       AssemblerBase, BridgeContext, call_address, call_kinds, check_loop_call,
-                      flags_operand, float_bits, float_to_int, loop_descr, magic, pow2,
+                      flags_operand, float_to_int, loop_descr, magic, pow2,
                       raw_int_loads, rel_holds, shift_count, typecode, wrap64)
-from ..image import EXIT_INTERRUPT, CodeImage
+from ..image import EXIT_INTERRUPT
 from ..regalloc import Imm, Location, Reg, Stack
 from . import registers as R
 from .encoder import FORMS, X86Encoder, mem
@@ -76,16 +76,10 @@ def _fits32(v: int) -> bool:
     return -(1 << 31) <= v < (1 << 31)
 
 
-class Assembler(AssemblerBase):
-    """Emits one trace (a loop, or a bridge with a ``BridgeContext``);
-    ``assemble()`` (shared: ``common.AssemblerBase``) returns the CodeImage."""
-
-    ARCH = "x86_64"
-    GPRS, FPRS = GPRS, FPRS
-    SCRATCH_I, SCRATCH_F = SCRATCH_I, SCRATCH_F
-    STUB_MIN = STUB_MIN
-    FUSABLE = FUSABLE
-    RESULT_REG = R.RAX
+class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
+                scratch=(SCRATCH_I, SCRATCH_F), stub_min=STUB_MIN, fusable=FUSABLE,
+                result_reg=R.RAX):
+    """x86_64 code for one trace; the walk (``assemble()``) is ``AssemblerBase``'s."""
 
     @staticmethod
     def clobbers(op: Op) -> list[Reg]:
@@ -230,29 +224,17 @@ class Assembler(AssemblerBase):
         to stack), so a parallel move may keep a value of this kind in its scratch."""
         self.store_word(R.RSP, d, src, via_float=kind == "i")
 
-    @staticmethod
-    def imm_bits(imm: Imm) -> int:
-        return float_bits(imm.value) if imm.kind == "f" else imm.value & 0xFFFFFFFFFFFFFFFF
+    def copy(self, dst: int, src: int, kind: str) -> None:
+        (self.enc.MOV_rr if kind == "i" else self.enc.MOVAPD_xx)(dst, src)
 
-    def load_int(self, reg: int, src: Location) -> None:
-        enc = self.enc
-        if isinstance(src, Reg):
-            if src.num != reg:
-                enc.MOV_rr(reg, src.num)
-        elif isinstance(src, Stack):
-            enc.MOV_rm(reg, R.RSP, 8 * src.slot)
-        else:
-            enc.MOV_ri(reg, self.imm_bits(src))
+    def load_slot(self, reg: int, d: int, kind: str) -> None:
+        (self.enc.MOV_rm if kind == "i" else self.enc.MOVSD_xm)(reg, R.RSP, d)
 
-    def load_float(self, xreg: int, src: Location) -> None:
-        enc = self.enc
-        if isinstance(src, Reg):
-            if src.num != xreg:
-                enc.MOVAPD_xx(xreg, src.num)
-        elif isinstance(src, Stack):
-            enc.MOVSD_xm(xreg, R.RSP, 8 * src.slot)
+    def load_bits(self, reg: int, bits: int, kind: str) -> None:
+        if kind == "i":
+            self.enc.MOV_ri(reg, bits)
         else:
-            self.rip("MOVSD_xm", xreg, self.imm_bits(src))
+            self.rip("MOVSD_xm", reg, bits)
 
     def store_word(self, base: int, disp: int, loc: Location, via_float: bool) -> None:
         """``[base + disp] := loc`` (8 bytes); a spill slot is copied through the float
