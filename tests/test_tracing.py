@@ -263,3 +263,14 @@ def test_array_loads_and_stores_in_traces(params):
     assert len(compiled) >= 3
     text = "\n".join(print_trace(l.compiled.trace) for l in compiled)
     assert "getarrayitem_raw_f" in text and "setarrayitem_raw_i" in text
+
+
+def test_for_loops_over_arrays():
+    src = ("from array import array\n"
+           "def total(xs):\n    s = 0.0\n    for x in xs:\n        s += x * 0.5\n    return s\n"
+           "def nested(rows, xs):\n    t = 0\n    for r in range(rows):\n        for x in xs:\n            t += x + r\n    return t\n"
+           "a = array('d', [i * 0.25 for i in range(3000)])\nb = array('h', range(-50, 50))\n"
+           "r = total(a), nested(300, b)\n"
+           "acc = 0\nfor v in b:\n    acc += v * v\n")
+    run = _both(src, threshold=3)
+    assert sum(l.compiled is not None for l in run.loops) >= 3

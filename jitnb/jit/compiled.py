@@ -231,11 +231,14 @@ class CompiledLoop:
                 vals.append(0)
                 continue
             v = _read(frame, spec.loc, base)
-            if spec.part in ("abase", "alen"):
+            if spec.part in ("abase", "alen", "aidx"):
+                idx = 0
+                if type(v).__name__ == "arrayiterator":
+                    _, (v,), idx = v.__reduce__()
                 if type(v) is not array.array or v.typecode != spec.typecode:
                     return None
                 address, length = v.buffer_info()
-                vals.append(address if spec.part == "abase" else length)
+                vals.append({"abase": address, "alen": length, "aidx": idx}[spec.part])
                 continue
             if spec.part:
                 if type(v).__name__ != "range_iterator":
@@ -292,6 +295,8 @@ class CompiledLoop:
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
+            elif spec.part == "aidx":
+                _read(frame, spec.loc, base).__setstate__(v)
             elif spec.part in ("abase", "alen", "stop"):
                 continue
             elif spec.part == "cur":
@@ -316,14 +321,23 @@ class CompiledLoop:
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
         # arrays are never rebuilt: read each from where it was at entry, before any write
-        arrays = {what[2]: _read(frame, what[2], base)
+        arrays = {what[2]: _array_at(frame, what[2], base)
                   for r in [resume] + list(resume.inlined) for _, how, what in r.entries
-                  if how == "array"}
+                  if how in ("array", "aiter")}
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
             if how == "array":
                 if what[2] != loc:
                     _write(frame, loc, arrays[what[2]], base)
+                continue
+            if how == "aiter":
+                name, _, origin = what
+                if loc.where == "stack" and loc.key < self.recorded.header_depth:
+                    it = stack_objs[base + loc.key]      # the loop's own iterator, in place
+                else:
+                    it = iter(arrays[origin])
+                it.__setstate__(by_name[name])
+                _write(frame, loc, it, base)
                 continue
             if how == "obj":
                 val = what
@@ -354,6 +368,9 @@ class CompiledLoop:
                     val = what
                 elif how == "array":
                     val = arrays[what[2]]
+                elif how == "aiter":
+                    val = iter(arrays[what[2]])
+                    val.__setstate__(by_name[what[0]])
                 elif how == "range":
                     name, step = what
                     val = iter(range(by_name[name], by_name[name + ".stop"], step))
@@ -377,6 +394,12 @@ class CompiledLoop:
 
 
 _MISSING = object()
+
+
+def _array_at(frame: Frame, loc: Loc, base: int) -> Any:
+    """The array held at `loc` (directly, or by the array iterator there)."""
+    v = _read(frame, loc, base)
+    return v.__reduce__()[1][0] if type(v).__name__ == "arrayiterator" else v
 
 
 def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:

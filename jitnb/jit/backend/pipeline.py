@@ -51,7 +51,7 @@ def _array_regions(recorded):
     for i, spec in enumerate(recorded.inputs):
         if spec.part == "abase":
             j = next(k for k, t in enumerate(recorded.inputs)
-                     if t.part == "alen" and t.loc == spec.loc)
+                     if t.part == "alen" and t.loc == spec.loc)   # same location: same array
             pairs.append((i, j, array.array(spec.typecode).itemsize))
     return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
 

@@ -84,6 +84,13 @@ _INT_RANGE = {c: ((-(1 << (8 * n - 1)), (1 << (8 * n - 1)) - 1) if c.islower() e
 
 
 @dataclass(frozen=True)
+class ArrayIter:
+    """An iterator over an array: the array and the index of the next element."""
+    arr: ArrayRef
+    idx: Value
+
+
+@dataclass(frozen=True)
 class VRange:
     """A range object that exists only in the trace (start/stop values, constant step)."""
     start: Value
@@ -251,6 +258,14 @@ class Recorder:
                 c = self._new_input(loc, cur, "cur", rng.step)
                 s = self._new_input(loc, rng.stop, "stop", rng.step)
                 self.stack.append(RangeIter(c, s, rng.step))
+            elif type(v).__name__ == "arrayiterator":
+                _, (arr,), idx = v.__reduce__()
+                if arr.typecode not in ARRAY_TYPECODES:
+                    raise Abort(f"for loop over array({arr.typecode!r}): NYI", self.loop.line)
+                base = self._new_input(loc, arr, "abase", typecode=arr.typecode)
+                length = self._new_input(loc, arr, "alen", typecode=arr.typecode)
+                i = self._new_input(loc, idx, "aidx", typecode=arr.typecode)
+                self.stack.append(ArrayIter(ArrayRef(base, length, arr.typecode, loc), i))
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
@@ -289,9 +304,11 @@ class Recorder:
             elif how == "range":
                 name, step = what
                 sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
-            elif how == "array":
+            elif how in ("array", "aiter"):
                 name, typecode, origin = what
                 sh = ArrayRef(by_name[name + ".base"], by_name[name + ".len"], typecode, origin)
+                if how == "aiter":
+                    sh = ArrayIter(sh, by_name[name])
             else:
                 sh = Num(by_name[what], resume.pytypes[what])
             if loc.where == "fast":
@@ -363,6 +380,11 @@ class Recorder:
                 values.append((name + ".base", sh.base))
                 values.append((name + ".len", sh.length))
                 entries.append((loc, "array", (name, sh.typecode, sh.origin)))
+            elif isinstance(sh, ArrayIter):
+                values.append((name, sh.idx))
+                values.append((name + ".base", sh.arr.base))
+                values.append((name + ".len", sh.arr.length))
+                entries.append((loc, "aiter", (name, sh.arr.typecode, sh.arr.origin)))
             else:
                 raise Abort("virtual tuple live across a guard: NYI", self.line)
         for i, sh in enumerate(fast):
@@ -428,10 +450,13 @@ class Recorder:
                 args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
                 continue
             sh = self._get(spec.loc)
-            if spec.part in ("abase", "alen"):
-                if not (isinstance(sh, ArrayRef) and sh.origin == spec.loc):
+            if spec.part in ("abase", "alen", "aidx"):
+                it = sh if isinstance(sh, ArrayIter) else None
+                arr = it.arr if it is not None else sh
+                if not (isinstance(arr, ArrayRef) and arr.origin == spec.loc):
                     raise Abort(f"array {spec.loc.name(self.unit)} rebound in the loop", self.loop.line)
-                args.append(sh.base if spec.part == "abase" else sh.length)
+                args.append({"abase": arr.base, "alen": arr.length}.get(spec.part)
+                            if spec.part != "aidx" else it.idx)
                 continue
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
@@ -473,7 +498,7 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
-            if spec.part in ("abase", "alen"):
+            if spec.part in ("abase", "alen", "aidx"):
                 raise Abort("inner loop over an array: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
             if spec.part:
@@ -886,6 +911,10 @@ class Recorder:
 
     def record_GET_ITER(self, arg: Any) -> None:
         sh = self.stack[-1]
+        if isinstance(sh, ArrayRef):
+            self.concrete(arg)
+            self.stack[-1] = ArrayIter(sh, Const(0))
+            return
         if not isinstance(sh, VRange):
             self.nyi("inner iteration")
         self.concrete(arg)
@@ -893,10 +922,13 @@ class Recorder:
 
     def record_FOR_ITER(self, arg: int) -> None:
         sh = self.stack[-1]
-        if not isinstance(sh, RangeIter):
+        if not isinstance(sh, (RangeIter, ArrayIter)):
             self.nyi("iteration over objects")
         own = not self.callers and self.frame.pc == self.loop.header_pc + 1
         self.concrete(arg)
+        if isinstance(sh, ArrayIter):
+            self.array_next(sh, own, arg)
+            return
         cmp = I.INT_LT if sh.step > 0 else I.INT_GT
         more = self.emit(cmp, sh.cur, sh.stop)
         if self.frame.pc == arg:  # exhausted during tracing
@@ -910,6 +942,22 @@ class Recorder:
         self.guard(I.GUARD_NO_OVERFLOW)
         self.stack[-1] = RangeIter(nxt, sh.stop, sh.step)
         self.stack.append(Num(sh.cur, int))
+
+    def array_next(self, sh: ArrayIter, own: bool, target: int) -> None:
+        arr = sh.arr
+        more = self.emit(I.INT_LT, sh.idx, arr.length)
+        if self.frame.pc == target:  # exhausted during tracing
+            if own:
+                raise Abort("loop left during tracing", self.line)
+            self.guard(I.GUARD_FALSE, more)
+            self.stack.pop()
+            return
+        self.guard(I.GUARD_TRUE, more)
+        f = arr.typecode in "fd"
+        v = self.emit(I.GETARRAYITEM_RAW_F if f else I.GETARRAYITEM_RAW_I, arr.base, sh.idx,
+                      descr=arr.typecode)
+        self.stack[-1] = ArrayIter(arr, self.emit(I.INT_ADD, sh.idx, Const(1)))
+        self.stack.append(Num(v, float if f else int))
 
     def record_LOOP_HEADER(self, arg: int) -> None:
         self.concrete(arg)
