@@ -17,6 +17,15 @@ def load_ipython_extension(ipython) -> None:
     """``%load_ext jitnb``: register ``%%jit`` and friends."""
     from .magics import register
     register(ipython)
+    warm_up()
+
+
+def warm_up() -> None:
+    """Import the compiler's back half now (tracing, backends, executors), so the first hot
+    loop does not pay for it; ``import jitnb`` itself stays light."""
+    from .jit.backend import machine, pipeline  # noqa: F401
+    from .jit.backend.x86_64 import assembler  # noqa: F401
+    from .jit.trace import recorder  # noqa: F401
 
 
 def unload_ipython_extension(ipython) -> None:
