@@ -40,6 +40,28 @@ jump(i3, i4, f5)
 """
 
 
+
+def define_values(lines: list[str], k: int, n: int, prefix: str, expr) -> tuple[list[str], int]:
+    """Append ``n`` trace lines ``<prefix><k> = expr(j)``; returns the names defined and
+    the next free number (traces with many values live at once)."""
+    names = []
+    for j in range(n):
+        lines.append(f"{prefix}{k} = {expr(j)}")
+        names.append(f"{prefix}{k}")
+        k += 1
+    return names, k
+
+
+def fold_values(lines: list[str], k: int, acc: str, values, prefix: str, op: str
+                ) -> tuple[str, int]:
+    """Append ``acc = op(acc, v)`` for each of ``values``; returns the last accumulator
+    and the next free number."""
+    for v in values:
+        lines.append(f"{prefix}{k} = {op}({acc}, {v})")
+        acc = f"{prefix}{k}"
+        k += 1
+    return acc, k
+
 class Target:
     def __init__(self, arch: str, emulated: bool) -> None:
         self.arch = arch

@@ -27,7 +27,7 @@ from jitnb.jit.ir.trace import Const, parse_trace, print_trace, resolve, verify
 from jitnb.emu.native import from_slot, to_slot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from backend_targets import SUM_LOOP, Target, target  # noqa: E402,F401
+from backend_targets import SUM_LOOP, Target, define_values, fold_values, target  # noqa: E402,F401
 
 x86_host = pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
                               reason="runs x86_64 code natively")
@@ -574,26 +574,10 @@ jump(i3, 7, -1.5)
 
 def _spill_trace(n_int=20, n_float=20, loop=True):
     lines = ["label(i0, i1, f2, f3)"]
-    ints, floats = [], []
-    k = 4
-    for j in range(n_int):
-        lines.append(f"i{k} = int_add(i0, {j * 3 + 1})")
-        ints.append(f"i{k}")
-        k += 1
-    for j in range(n_float):
-        lines.append(f"f{k} = float_mul(f2, {j + 0.5})")
-        floats.append(f"f{k}")
-        k += 1
-    acc = ints[0]
-    for v in ints[1:]:
-        lines.append(f"i{k} = int_add({acc}, {v})")
-        acc = f"i{k}"
-        k += 1
-    facc = floats[0]
-    for v in floats[1:]:
-        lines.append(f"f{k} = float_add({facc}, {v})")
-        facc = f"f{k}"
-        k += 1
+    ints, k = define_values(lines, 4, n_int, "i", lambda j: f"int_add(i0, {j * 3 + 1})")
+    floats, k = define_values(lines, k, n_float, "f", lambda j: f"float_mul(f2, {j + 0.5})")
+    acc, k = fold_values(lines, k, ints[0], ints[1:], "i", "int_add")
+    facc, k = fold_values(lines, k, floats[0], floats[1:], "f", "float_add")
     snap = " ".join(f"v{j}={v}" for j, v in enumerate(ints + floats))
     lines.append(f"i{k} = int_add(i0, 1)")
     nxt = f"i{k}"

@@ -35,7 +35,7 @@ from jitnb.jit.ir.trace import Const, Op, Snapshot, Trace, parse_trace, resolve,
 from jitnb.emu.native import from_slot, to_slot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from backend_targets import Target, target  # noqa: E402,F401
+from backend_targets import Target, define_values, fold_values, target  # noqa: E402,F401
 
 MIN, MAX = -(1 << 63), (1 << 63) - 1
 NAN = math.nan
@@ -498,26 +498,10 @@ jump(i3, i4, f5)
 def _wide_bridge(n_int=18, n_float=18):
     """A bridge with n_int + n_float values live at once, folded into s and f."""
     lines = ["label(i0, i1, i2, f3, f4)"]
-    k = 5
-    ints, floats = [], []
-    for j in range(n_int):
-        lines.append(f"i{k} = int_mul(i0, {2 * j + 3})")
-        ints.append(f"i{k}")
-        k += 1
-    for j in range(n_float):
-        lines.append(f"f{k} = float_add(f3, {j + 0.25})")
-        floats.append(f"f{k}")
-        k += 1
-    acc = "i2"
-    for v in reversed(ints):
-        lines.append(f"i{k} = int_xor({acc}, {v})")
-        acc = f"i{k}"
-        k += 1
-    facc = "f4"
-    for v in reversed(floats):
-        lines.append(f"f{k} = float_add({facc}, {v})")
-        facc = f"f{k}"
-        k += 1
+    ints, k = define_values(lines, 5, n_int, "i", lambda j: f"int_mul(i0, {2 * j + 3})")
+    floats, k = define_values(lines, k, n_float, "f", lambda j: f"float_add(f3, {j + 0.25})")
+    acc, k = fold_values(lines, k, "i2", reversed(ints), "i", "int_xor")
+    facc, k = fold_values(lines, k, "f4", reversed(floats), "f", "float_add")
     lines.append(f"i{k} = int_lt({acc}, -1000000000000)")
     snap = " ".join(f"v{j}={v}" for j, v in enumerate(ints + floats))
     lines.append(f"guard_false(i{k}) [snap 0: {snap} s={acc} f={facc} @line 9]")

@@ -267,6 +267,7 @@ class AssemblerBase:
     ``frame_bytes``), ``prologue``/``epilogue``/``release``/``bridge_entry``,
     ``copy``/``load_slot``/``load_bits``/``spill``/``load_input``/``store_frame``,
     ``align_loop``, ``branch_back``, ``to_reload_entry``, ``trap``,
+    ``ARG_REGS``/``FLOAT_RESULT``/``call_target`` (calls),
     ``link_guard(site, stub)``, ``constant_pool()`` and the ``emit_<op>`` methods.
     ``assemble_loop``/``assemble_bridge`` are the entry points."""
 
@@ -276,6 +277,8 @@ class AssemblerBase:
     SCRATCH_I: Reg
     SCRATCH_F: Reg
     STUB_MIN = 0
+    ARG_REGS: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    FLOAT_RESULT = 0
     FUSABLE: frozenset[int] | set[int] = frozenset()
     RESULT_REG = 0          # where the exit number is returned
 
@@ -507,6 +510,16 @@ class AssemblerBase:
         for j, loc in enumerate(a.args):
             self.store_frame(j, loc)
         self.leave(EXIT_FINISH)
+
+    def emit_call_f(self, op: Op, a) -> None:
+        """A C call; the allocator has emptied every caller-saved register of live
+        values.  Arguments to the ABI's registers (``ARG_REGS``: ints, floats), the
+        call (``call_target``), the float result from ``FLOAT_RESULT``."""
+        self.moves(self.call_f_pairs(op, a, *self.ARG_REGS, self.ARCH))
+        self.call_kinds.append(call_kinds(op))
+        self.call_target(op.descr)
+        if a.result.num != self.FLOAT_RESULT:
+            self.copy(a.result.num, self.FLOAT_RESULT, "f")
 
     def call_f_pairs(self, op: Op, a, int_regs, float_regs, what: str
                      ) -> list[tuple[Location, Location, str]]:

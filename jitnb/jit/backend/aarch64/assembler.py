@@ -46,7 +46,7 @@ from ...ir import ops as O
 from ...ir.trace import Op, Trace
 from ..common import (ELEMENT, FLOAT_REL, HOST_DEFAULT_NAN, HOST_NAN_RULES, INT_REL, MASK64,
                       NAN_SECOND, PYTHON_NAN, QUIET_BIT, SWAP_REL, AssemblerBase,
-                      BridgeContext, call_address, call_kinds, check_loop_call, const_divmod,
+                      BridgeContext, call_address, check_loop_call, const_divmod,
                       flags_operand, float_to_int, loop_descr, magic, pow2,
                       raw_int_loads, rel_holds, shift_count, typecode, wrap64)
 from ..image import EXIT_INTERRUPT, STUB_MINS
@@ -742,16 +742,14 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         enc.CSEL_rrrc(res, SCRATCH, res, R.VS)
 
     # -- calls ---------------------------------------------------------------------------
-    def emit_call_f(self, op: Op, a) -> None:
-        """AAPCS64 call: float args in d0.., int args in x0..; result in d0.  The
-        allocator has emptied every caller-saved register of live values."""
-        self.moves(self.call_f_pairs(op, a, R.ARG_GPRS, R.ARG_FPRS, "AAPCS64"))
-        # The target from a literal of its own, so an emulator can relocate it.
-        self.ldr_x_literal(SCRATCH, call_address(op.descr), self.call_sites, op.descr)
-        self.call_kinds.append(call_kinds(op))
+    # AAPCS64: float args in d0.., int args in x0..; result in d0.
+    ARG_REGS = (R.ARG_GPRS, R.ARG_FPRS)
+    FLOAT_RESULT = R.D0
+
+    def call_target(self, descr) -> None:
+        """The target from a literal of its own, so an emulator can relocate it."""
+        self.ldr_x_literal(SCRATCH, call_address(descr), self.call_sites, descr)
         self.enc.BLR_r(SCRATCH)
-        if a.result.num != R.D0:
-            self.enc.FMOV_dd(a.result.num, R.D0)
 
     def emit_call_loop(self, op: Op, a) -> None:
         """Run another compiled loop on its own frame array: its inputs to

@@ -37,7 +37,7 @@ import struct
 from ...ir import ops as O
 from ...ir.trace import Const, Op, Trace, resolve
 from ..common import (ABS_MASK, ELEMENT, INT_REL, MASK64, NAN_SECOND, PYTHON_NAN, SIGN_MASK,
-                      AssemblerBase, BridgeContext, call_address, call_kinds, check_loop_call,
+                      AssemblerBase, BridgeContext, call_address, check_loop_call,
                       flags_operand, float_to_int, loop_descr, magic, pow2,
                       raw_int_loads, rel_holds, shift_count, typecode, wrap64)
 from ..image import EXIT_INTERRUPT
@@ -679,17 +679,14 @@ class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
         self.enc.CVTTSD2SI_rx(res, self.xmm(x))
 
     # -- calls ---------------------------------------------------------------------------
-    def emit_call_f(self, op: Op, a) -> None:
-        """System V call: float args in xmm0.., int args in rdi..; result in xmm0.
-        The allocator has emptied every caller-saved register of live values."""
-        pairs = self.call_f_pairs(op, a, R.ARG_GPRS, R.ARG_XMMS, "System V")
-        self.moves(pairs)
-        # Always movabs, so an emulator can find and relocate the 8-byte target.
-        self.call_sites.append((self.movabs(SCRATCH, call_address(op.descr)), op.descr))
-        self.call_kinds.append(call_kinds(op))
+    # System V: float args in xmm0.., int args in rdi..; result in xmm0.
+    ARG_REGS = (R.ARG_GPRS, R.ARG_XMMS)
+    FLOAT_RESULT = R.XMM0
+
+    def call_target(self, descr) -> None:
+        """Always movabs, so an emulator can find and relocate the 8-byte target."""
+        self.call_sites.append((self.movabs(SCRATCH, call_address(descr)), descr))
         self.enc.CALL_r(SCRATCH)
-        if a.result.num != R.XMM0:
-            self.enc.MOVAPD_xx(a.result.num, R.XMM0)
 
     def emit_call_loop(self, op: Op, a) -> None:
         """Run another compiled loop on its own frame array: its inputs to
