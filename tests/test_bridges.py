@@ -731,6 +731,17 @@ INT_CODES = "bBhHiIlLqQ"
 INTERP_BROKEN = {"l", "L"}
 
 
+def _loaded(target, trace):
+    """``trace`` verified, compiled for ``target`` and loaded."""
+    verify(trace)
+    return target.load(target.compile(trace))
+
+
+def _loaded_elements(arr, k):
+    """What ``_load_trace``'s loads read from ``arr`` with index ``k``."""
+    return [arr[k], arr[2], arr[3], arr[k], arr[1], arr[0], arr[8 - k]]
+
+
 def _load_trace(code, base, kind):
     size = array.array(code).itemsize
     op = "getarrayitem_raw_" + kind
@@ -771,12 +782,11 @@ def test_raw_int_loads_every_typecode(code, target):
     arr = array.array(code, (_int_edges(code) * 2)[:12])
     base = _addr(arr)
     trace = _load_trace(code, base, "i")
-    verify(trace)
-    native = target.load(target.compile(trace))
+    native = _loaded(target, trace)
     try:
         for k in range(8):
             got = _run_straight(native, trace, (base, k))
-            want = [arr[k], arr[2], arr[3], arr[k], arr[1], arr[0], arr[8 - k]]
+            want = _loaded_elements(arr, k)
             assert got == [wrap64(v) for v in want], (code, k)
             if code not in INTERP_BROKEN:
                 ex = interp.run(trace, [base, k])
@@ -798,12 +808,11 @@ def test_raw_float_loads(code, target):
                                 1.0, 2.0, 3.0])
     base = _addr(arr)
     trace = _load_trace(code, base, "f")
-    verify(trace)
-    native = target.load(target.compile(trace))
+    native = _loaded(target, trace)
     try:
         for k in range(8):
             got = _run_straight(native, trace, (base, k))
-            want = [arr[k], arr[2], arr[3], arr[k], arr[1], arr[0], arr[8 - k]]
+            want = _loaded_elements(arr, k)
             assert all(_same(g, w) for g, w in zip(got, want)), (code, k, got, want)
             ex = interp.run(trace, [base, k])
             assert all(_same(g, w) for g, w in zip(got, ex.values.values()))
@@ -837,8 +846,7 @@ def test_raw_int_stores_truncate(code, target):
         arr = array.array(code, [0] * 10)
         base = _addr(arr)
         trace = _store_trace(code, base, "i", const)
-        verify(trace)
-        native = target.load(target.compile(trace))
+        native = _loaded(target, trace)
         try:
             for v in values:
                 k = 3 + (v & 1)
@@ -869,8 +877,7 @@ def test_raw_float_stores_round(code, target):
         arr = array.array(code, [0.0] * 10)
         base = _addr(arr)
         trace = _store_trace(code, base, "f", const)
-        verify(trace)
-        native = target.load(target.compile(trace))
+        native = _loaded(target, trace)
         try:
             for v in values:
                 k = 3
@@ -1063,17 +1070,8 @@ jump(i4, i1, f3)
     body.append("i20 = call_loop(inner, i2, i3, f1)")
     body.append("guard_value(i20, 0) [snap 0: k=i0 acc=f1 r=i20 @line 1]")
     body.append(f"f21 = getarrayitem_raw_f({fa}, 3)")
-    acc = "i0"
-    k = 22
-    for v in ints:
-        body.append(f"i{k} = int_add({acc}, {v})")
-        acc = f"i{k}"
-        k += 1
-    facc = "f21"
-    for v in floats:
-        body.append(f"f{k} = float_add({facc}, {v})")
-        facc = f"f{k}"
-        k += 1
+    acc, k = fold_values(body, 22, "i0", ints, "i", "int_add")
+    facc, k = fold_values(body, k, "f21", floats, "f", "float_add")
     body.append(f"finish({acc}, {facc})")
     text = "label(i0, f1, i2, i3)\n" + "\n".join(body)
     try:
@@ -1316,12 +1314,7 @@ jump(i4, f1)
             lines.append("i90 = call_loop(probe, i0, f1)")
             lines.append("guard_value(i90, 0) [snap 0: n=i0 r=i90 @line 4]")
             lines.append("f91 = call_f(sin, f1)")
-            acc = "i0"
-            k = 100
-            for v in live:
-                lines.append(f"i{k} = int_add({acc}, {v})")
-                acc = f"i{k}"
-                k += 1
+            acc, k = fold_values(lines, 100, "i0", live, "i", "int_add")
             lines.append(f"i{k} = int_sub(i0, 1)")
             lines.append(f"i{k + 1} = int_gt(i{k}, 0)")
             lines.append(f"guard_true(i{k + 1}) [snap 1: n=i{k} s={acc} f=f91 @line 5]")
