@@ -45,14 +45,11 @@ def load(text):
 
 
 def test_code_is_mapped_read_execute_never_writable():
-    code = load(SUM_LOOP)
-    try:
+    with load(SUM_LOOP) as code:
         assert perms_at(code.address).startswith("r-x")
         assert writable_and_executable() == []
         frame = code.make_frame([0, 10, 0])
         assert code.run(frame) == 0 and frame[3] == 45
-    finally:
-        code.free()
 
 
 def test_free_unmaps_and_is_idempotent():
@@ -121,17 +118,13 @@ jump(i2)
 
 
 def test_patch_outside_the_code_is_refused():
-    code = load(SUM_LOOP)
-    try:
+    with load(SUM_LOOP) as code:
         with pytest.raises(ValueError):
             code.patch(len(code.image.code), b"\x90")
-    finally:
-        code.free()
 
 
 def test_interrupt_word_set_before_the_call_exits_at_first_back_edge():
-    code = load(SUM_LOOP)
-    try:
+    with load(SUM_LOOP) as code:
         frame = code.make_frame([0, 1000, 0])
         frame[0] = 1
         assert code.run(frame) == EXIT_INTERRUPT == -2
@@ -139,13 +132,10 @@ def test_interrupt_word_set_before_the_call_exits_at_first_back_edge():
         frame[0] = 0                                     # resume from the frame
         assert code.run(frame) == 0
         assert list(frame)[1:4] == [1000, 1000, 999 * 1000 // 2]
-    finally:
-        code.free()
 
 
 def test_interrupt_from_another_thread_leaves_consistent_values():
-    code = load(ENDLESS)
-    try:
+    with load(ENDLESS) as code:
         frame = code.make_frame([0, 0, to_slot(0.0, "f")], "iii")
         timer = threading.Timer(0.05, lambda: frame.__setitem__(0, 1))
         t0 = time.perf_counter()
@@ -156,20 +146,15 @@ def test_interrupt_from_another_thread_leaves_consistent_values():
         assert i > 1000
         assert s == i * (i - 1) // 2
         assert f == float(i)
-    finally:
-        code.free()
 
 
 def test_frame_checks():
-    code = load(SUM_LOOP)
-    try:
+    with load(SUM_LOOP) as code:
         with pytest.raises(ValueError):
             code.run((ctypes.c_int64 * 2)())
         with pytest.raises(TypeError):
             code.run((ctypes.c_int32 * 8)())
         assert len(code.make_frame()) == code.image.frame_slots == 4
-    finally:
-        code.free()
 
 
 def test_wrong_architecture_is_refused():
