@@ -6,7 +6,9 @@ Pages are never writable and executable at once: ``patch`` flips the pages it
 writes back to RW (not executable) for the write and to RX afterwards.  So code must
 not be patched while it runs (a thread inside those pages would fault): ``patch``
 refuses while a ``run`` of this code is in progress.  ctypes releases the GIL for the
-call, so another thread can set the interrupt word ``frame[0]`` while a loop runs.
+call, so another thread can set the interrupt word ``frame[0]`` while a loop runs;
+code that reads Python objects (``image.holds_gil``) is called with the GIL held
+instead, and hands it over by leaving at its header now and then.
 
 Bridges: ``attach_bridge(guard, bridge_code, root)`` patches a guard of this code (a
 loop or a bridge) to go to ``bridge_code``, keeps the bridge mapped as long as this
@@ -44,6 +46,7 @@ _munmap.restype = ctypes.c_int
 _munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
 
 LOOP_FUNC = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.POINTER(ctypes.c_int64))
+LOOP_FUNC_GIL = ctypes.PYFUNCTYPE(ctypes.c_int64, ctypes.POINTER(ctypes.c_int64))
 _HOST = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
 
 
@@ -112,7 +115,7 @@ class NativeCode(LoadedCode):
         ctypes.memmove(addr, image.code, len(image.code))
         flush_icache(addr, len(image.code))
         self._protect(PROT_READ | PROT_EXEC)
-        self._fn = LOOP_FUNC(addr + image.entry)
+        self._fn = (LOOP_FUNC_GIL if image.holds_gil else LOOP_FUNC)(addr + image.entry)
 
     def _protect(self, prot: int, offset: int = 0, length: int | None = None) -> None:
         """mprotect the pages covering ``[offset, offset + length)`` (default: all)."""

@@ -323,7 +323,28 @@ class Emulator:
         return False
 
     # -- running -------------------------------------------------------------------------
-    def call(self, entry: int, frame: ctypes.Array, stop: Any = None) -> int:
+    def _start(self, entry: int, hold_gil: bool) -> None:
+        """``emu_start`` up to the stop address; with ``hold_gil`` the GIL stays held
+        while the code runs (code that reads Python objects, like ``NativeCode``)."""
+        uc = self.uc
+        handle = getattr(uc, "_uch", None)
+        if not hold_gil or handle is None or not hasattr(uc, "_hook_exception"):
+            uc.emu_start(entry, self.stop_address)
+            return
+        if not _EMU_START_GIL:
+            from unicorn.unicorn_py3 import unicorn as binding
+            fn = binding.uclib.uc_emu_start
+            _EMU_START_GIL.append(ctypes.PYFUNCTYPE(fn.restype, *fn.argtypes)(
+                ctypes.cast(fn, ctypes.c_void_p).value))
+        uc._hook_exception = None
+        status = _EMU_START_GIL[0](handle, entry, self.stop_address, 0, 0)
+        if status != self.U.UC_ERR_OK:
+            raise self.U.UcError(status)
+        if uc._hook_exception is not None:
+            raise uc._hook_exception
+
+    def call(self, entry: int, frame: ctypes.Array, stop: Any = None,
+             hold_gil: bool = False) -> int:
         """Run ``int64 f(int64 *frame)`` at ``entry``; returns its result."""
         a, uc = self.arch, self.uc
         with self.lock:
@@ -342,7 +363,7 @@ class Emulator:
                 uc.reg_write(a.sp, sp)
                 uc.reg_write(a.int_args[0], ctypes.addressof(frame))
                 try:
-                    uc.emu_start(entry, self.stop_address)
+                    self._start(entry, hold_gil)
                 except self.U.UcError as e:
                     pc = uc.reg_read(a.pc)
                     raise RuntimeError(f"emulated {a.name} code failed at {pc:#x}: {e}") from None
@@ -355,6 +376,7 @@ class Emulator:
 
 
 _EMULATORS: dict[str, Emulator] = {}
+_EMU_START_GIL: list = []
 _EMU_LOCK = threading.Lock()
 
 
@@ -473,7 +495,8 @@ class UnicornCode(LoadedCode):
         """Run the code on ``frame`` (a ctypes c_int64 array); returns the exit code.
         ``stop``: see ``_Stopper`` (a deadline or a flag another thread sets)."""
         return self._run_checked(
-            frame, lambda f: self.emulator.call(self.entry_address, f, stop))
+            frame, lambda f: self.emulator.call(self.entry_address, f, stop,
+                                                self.image.holds_gil))
 
     def make_frame(self, values: Sequence[int | float] = (), kinds: str | None = None,
                    slots: int = 0) -> ctypes.Array:

@@ -21,6 +21,7 @@ from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
+from .trace import lists
 from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
 
 
@@ -231,6 +232,14 @@ class CompiledLoop:
                 vals.append(0)
                 continue
             v = _read(frame, spec.loc, base)
+            if spec.part in lists.SEQ_PARTS:
+                got = lists.iterated(v)
+                seq, idx = got if got is not None else (v, None)
+                if type(seq) is not (spec.py if spec.part == "sptr" else type(seq)) or \
+                        (spec.part == "sidx" and idx is None):
+                    return None
+                vals.append(id(seq) if spec.part == "sptr" else idx)
+                continue
             if spec.part in ("abase", "alen", "aidx"):
                 idx = 0
                 if type(v).__name__ == "arrayiterator":
@@ -280,9 +289,11 @@ class CompiledLoop:
                 emit(ev.NativeLeave(self.loop_id, index, self.exit_iterations,
                                     time.perf_counter() - t0))
                 return True
+            # boxed inside the block: a KeyboardInterrupt raised as it ends (a signal seen
+            # at this exit) finds the state saved
+            guard = self.exits[index]
+            self.box(frame, guard.snapshot.resume, guard.snapshot, values, base)
         self.guards[index].failures += 1
-        guard = self.exits[index]
-        self.box(frame, guard.snapshot.resume, guard.snapshot, values, base)
         self.iterations += self.exit_iterations
         emit(ev.NativeLeave(self.loop_id, index, self.exit_iterations, time.perf_counter() - t0))
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
@@ -292,9 +303,16 @@ class CompiledLoop:
     def box_label(self, frame: Frame, values: list, base: int) -> None:
         """Write the loop's label values (the state at its header) back into the frame."""
         cur: dict[Any, int] = {}
+        seqs = {spec.loc: lists.obj_at(v) for spec, v in zip(self.recorded.inputs, values)
+                if spec.part == "sptr"}      # before any write (see lists.materialise)
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
+            elif spec.part == "sidx":
+                _read(frame, spec.loc, base).__setstate__(v)
+            elif spec.part == "sptr":
+                if lists.iterated(_read(frame, spec.loc, base)) is None:
+                    _write(frame, spec.loc, seqs[spec.loc], base)
             elif spec.part == "aidx":
                 _read(frame, spec.loc, base).__setstate__(v)
             elif spec.part in ("abase", "alen", "stop"):
@@ -324,8 +342,16 @@ class CompiledLoop:
         arrays = {what[2]: _array_at(frame, what[2], base)
                   for r in [resume] + list(resume.inlined) for _, how, what in r.entries
                   if how in ("array", "aiter")}
+        objs = lists.materialise([e for r in [resume] + list(resume.inlined) for e in r.entries],
+                                 by_name)
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
+            if how in ("seq", "siter"):
+                own = (how == "siter" and loc.where == "stack"
+                       and loc.key < self.recorded.header_depth)
+                _write(frame, loc, lists.rebuild(how, what, by_name, objs,
+                                                 stack_objs[base + loc.key] if own else None), base)
+                continue
             if how == "array":
                 if what[2] != loc:
                     _write(frame, loc, arrays[what[2]], base)
@@ -354,10 +380,11 @@ class CompiledLoop:
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
-        self.pending = self._inlined_frames(frame, resume, by_name, arrays) if resume.inlined else []
+        self.pending = (self._inlined_frames(frame, resume, by_name, arrays, objs)
+                        if resume.inlined else [])
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
-                        arrays: dict) -> list:
+                        arrays: dict, objs: dict) -> list:
         """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
         frames = []
         for r in resume.inlined:
@@ -366,6 +393,8 @@ class CompiledLoop:
             for loc, how, what in r.entries:
                 if how == "obj":
                     val = what
+                elif how in ("seq", "siter"):
+                    val = lists.rebuild(how, what, by_name, objs)
                 elif how == "array":
                     val = arrays[what[2]]
                 elif how == "aiter":

@@ -267,8 +267,8 @@ class Engine:
         frame is at the guard's resume point; recording finishes the iteration for real)."""
         compiled = loop.compiled
         exit = compiled.last_exit
-        if exit < 0:
-            return
+        if exit < 0 or compiled.exits[exit].snapshot.yields:
+            return   # interrupted, or the GIL hand-over exit: nothing to trace
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness

@@ -142,6 +142,7 @@ class CodeImage:
     loop_saved_regs: list[int] = field(default_factory=list)   # a bridge's exits
     loop_input_kinds: str = ""      # the label a bridge's jump goes to
     reload_address: int = 0         # bridge: absolute address of the loop's reload entry
+    holds_gil: bool = False         # loop: called with the GIL held (it reads Python objects)
     _insns: Any = field(default=None, repr=False, compare=False)
 
     @property

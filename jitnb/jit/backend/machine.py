@@ -141,10 +141,18 @@ def native_callable(trace: Trace) -> bool:
     return True
 
 
+def holds_gil(trace: Trace) -> bool:
+    """Does the trace read Python objects (directly or in the loops it calls)?  Then
+    it runs with the GIL held, and has a hand-over exit (docs/architecture.md)."""
+    return any(op.num in (O.GETARRAYITEM_GC_I, O.GETARRAYITEM_GC_F)
+               or (op.snapshot is not None and op.snapshot.yields) for op in trace.ops)
+
+
 def load(trace: Trace, params: Params):
     arch = host_arch() if params.arch == "host" else params.arch
     emulate = params.emulate or arch != host_arch() or not native_callable(trace)
     image = compile_trace(trace, arch)
+    image.holds_gil = holds_gil(trace)
     if not emulate:
         return NativeExecutor(trace, image)
     try:

@@ -163,7 +163,8 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
             if num == O.FINISH:
                 return Exit(op, -1, {}, iterations)
             args = [get(a) for a in op.args]
-            if num in (O.GETARRAYITEM_RAW_I, O.GETARRAYITEM_RAW_F):
+            if num in (O.GETARRAYITEM_RAW_I, O.GETARRAYITEM_RAW_F, O.GETARRAYITEM_GC_I,
+                       O.GETARRAYITEM_GC_F):
                 v = raw_load(op.descr, *args)
                 env[id(op)] = float(v) if op.kind == "f" else int(v)
                 continue

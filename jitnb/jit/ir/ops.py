@@ -8,6 +8,9 @@ Row format: ``name  args  result  flags``.
           ``call`` (calls out of compiled code), ``ctl`` (label/jump/finish), ``-`` none
 Raw array ops address ``base + index * size`` where the element type is the op's
 ``descr`` (an ``array`` typecode: b B h H i I l L q Q for ints, f d for floats).
+``getarrayitem_gc_*`` address memory the same way inside a Python object (a field or
+an item of a list or tuple, ``descr`` the width as a typecode): the object is the
+interpreter's, so a trace holding one runs with the GIL (see docs/architecture.md).
 ``call_loop`` runs another compiled loop (``descr``: its executor) on its own frame
 from the given inputs and returns the exit number; ``getarrayitem_raw_*`` on that
 frame read the values the inner loop left there.
@@ -67,6 +70,8 @@ getarrayitem_raw_i ii    i   -
 getarrayitem_raw_f ii    f   -
 setarrayitem_raw_i iii   n   -
 setarrayitem_raw_f iif   n   -
+getarrayitem_gc_i  ii    i   -
+getarrayitem_gc_f  ii    f   -
 guard_true         i     n   guard
 guard_false        i     n   guard
 guard_no_overflow  -     n   guard

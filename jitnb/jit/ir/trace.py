@@ -78,6 +78,7 @@ class Snapshot:
     values: list[tuple[str, Value]]
     line: int = 0
     resume: Any = None
+    yields: bool = False     # the GIL hand-over exit of a trace that holds the GIL
 
     def fail_args(self) -> list[Value]:
         out: list[Value] = []
@@ -141,7 +142,7 @@ class Trace:
             snap = None
             if op.snapshot is not None:
                 snap = Snapshot([(n, get(v)) for n, v in op.snapshot.values], op.snapshot.line,
-                                op.snapshot.resume)
+                                op.snapshot.resume, op.snapshot.yields)
             new = Op(op.num, [get(a) for a in op.args], snap, op.descr, op.line)
             m[id(op)] = new
             out.ops.append(new)

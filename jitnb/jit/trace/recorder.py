@@ -23,7 +23,9 @@ from ..ir import ops as I
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
 from ..lang import opcodes as O
 from ..lang.compiler import LoopInfo
+from . import lists
 from .calls import MATH_CALLS, POW
+from .lists import SeqIter, SeqRef
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the event stream)
@@ -172,6 +174,7 @@ class Recorded:
     builtin_checks: list[tuple[str, Any]]  # names that must resolve to these builtins
     lines: list[int] = field(default_factory=list)
     header_depth: int = 0                  # stack entries the loop itself has at its header
+    holds_gil: bool = False                # reads objects: runs with the GIL (lists.py)
 
 
 def position(items: list, v: Any) -> int:
@@ -206,6 +209,8 @@ class Recorder:
         self.stack: list[Any] = []
         self.lines: list[int] = []
         self.line = loop.line
+        self.holds_gil = False       # set by the first read of an object's memory
+        self.plain_inner = False     # calls an inner loop that runs without the GIL
         if self.bridge:
             assert target is not None
             self.target = target
@@ -236,6 +241,8 @@ class Recorder:
             base = self._new_input(loc, value, "abase", typecode=value.typecode)
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
             return ArrayRef(base, length, value.typecode, loc)
+        if lists.is_seq(value) and not self.bridge:
+            return SeqRef(self._new_input(loc, value, "sptr"), type(value))
         self.checks.append((loc, value))
         return Known(value)
 
@@ -266,6 +273,8 @@ class Recorder:
                 length = self._new_input(loc, arr, "alen", typecode=arr.typecode)
                 i = self._new_input(loc, idx, "aidx", typecode=arr.typecode)
                 self.stack.append(ArrayIter(ArrayRef(base, length, arr.typecode, loc), i))
+            elif lists.iterated(v) is not None:
+                self.stack.append(lists.iterator_input(self, loc, v))
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
@@ -309,6 +318,8 @@ class Recorder:
                 sh = ArrayRef(by_name[name + ".base"], by_name[name + ".len"], typecode, origin)
                 if how == "aiter":
                     sh = ArrayIter(sh, by_name[name])
+            elif how in ("seq", "siter"):
+                sh = lists.shadow_from(how, what, by_name)
             else:
                 sh = Num(by_name[what], resume.pytypes[what])
             if loc.where == "fast":
@@ -385,7 +396,7 @@ class Recorder:
                 values.append((name + ".base", sh.arr.base))
                 values.append((name + ".len", sh.arr.length))
                 entries.append((loc, "aiter", (name, sh.arr.typecode, sh.arr.origin)))
-            else:
+            elif not lists.resume_entry(name, sh, values, entries, loc):
                 raise Abort("virtual tuple live across a guard: NYI", self.line)
         for i, sh in enumerate(fast):
             add(Loc("fast", i), sh)
@@ -450,6 +461,9 @@ class Recorder:
                 args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
                 continue
             sh = self._get(spec.loc)
+            if spec.part in lists.SEQ_PARTS:
+                args.append(lists.jump_arg(self, spec, sh))
+                continue
             if spec.part in ("abase", "alen", "aidx"):
                 it = sh if isinstance(sh, ArrayIter) else None
                 arr = it.arr if it is not None else sh
@@ -474,12 +488,24 @@ class Recorder:
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
+        if self.holds_gil and not self.bridge:
+            self._gil_exit(args)
         self.ops.append(Op(I.JUMP, args))
         if not self.bridge:
             self._backfill_globals()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
-                        1 if self.loop.kind == "for" else 0)
+                        1 if self.loop.kind == "for" else 0,
+                        self.holds_gil if not self.bridge else self.target.holds_gil)
+
+    def _gil_exit(self, args: list[Value]) -> None:
+        """A trace that holds the GIL leaves every 2**k iterations at its header (a guard
+        on the iteration count whose snapshot ``yields``), so other threads get to run."""
+        if self.plain_inner:
+            raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
+        count = next(a for a, spec in zip(args, self.specs) if spec.loc.where == "iter")
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_AND, count, Const(lists.yield_mask(len(self.ops)))))
+        self.ops[-1].snapshot.yields = True
 
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
@@ -501,6 +527,9 @@ class Recorder:
             if spec.part in ("abase", "alen", "aidx"):
                 raise Abort("inner loop over an array: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
+            if spec.part in lists.SEQ_PARTS:
+                args.append(lists.jump_arg(self, spec, sh))
+                continue
             if spec.part:
                 if not isinstance(sh, RangeIter) or sh.step != spec.step:
                     raise Abort("inner loop iterator", self.line)
@@ -516,6 +545,12 @@ class Recorder:
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
+        if rec.holds_gil:
+            if self.bridge and not self.target.holds_gil:
+                self.nyi("inner loop that holds the GIL in a bridge of a loop that does not")
+            self.holds_gil = True
+        else:
+            self.plain_inner = True
         descr = inner.call_descr()
         if not inner.run(self.frame):  # the real work, done concretely
             raise Abort("inner loop could not be entered", self.line)
@@ -570,6 +605,8 @@ class Recorder:
                     continue
                 if spec.part == "abase":
                     snap.resume.entries.append((spec.loc, "array", (name, spec.typecode, spec.loc)))
+                elif spec.part == "sptr":
+                    snap.resume.entries.append((spec.loc, "seq", (name, spec.py)))
                 else:
                     snap.resume.entries.append((spec.loc, "ir", name))
                     snap.resume.pytypes[name] = spec.py
@@ -617,6 +654,8 @@ class Recorder:
             if not immutable(sh.obj):
                 self.nyi(f"truth of {type(sh.obj).__name__}")
             return bool(sh.obj)
+        if isinstance(sh, SeqRef):
+            return self.emit(I.INT_NE, lists.length(self, sh), Const(0))
         if not isinstance(sh, Num):
             self.nyi("truth of a virtual")
         if sh.py is bool:
@@ -719,6 +758,9 @@ class Recorder:
 
     def record_BINARY_SUBSCR(self, arg: Any) -> None:
         key, arr = self.stack[-1], self.stack[-2]
+        if isinstance(arr, SeqRef):
+            lists.subscript(self, arg)
+            return
         arr, i = self.element(arr, key)
         self.concrete(arg)
         f = arr.typecode in "fd"
@@ -915,6 +957,10 @@ class Recorder:
             self.concrete(arg)
             self.stack[-1] = ArrayIter(sh, Const(0))
             return
+        if isinstance(sh, SeqRef):
+            self.concrete(arg)
+            self.stack[-1] = SeqIter(sh, Const(0))
+            return
         if not isinstance(sh, VRange):
             self.nyi("inner iteration")
         self.concrete(arg)
@@ -922,10 +968,13 @@ class Recorder:
 
     def record_FOR_ITER(self, arg: int) -> None:
         sh = self.stack[-1]
-        if not isinstance(sh, (RangeIter, ArrayIter)):
+        if not isinstance(sh, (RangeIter, ArrayIter, SeqIter)):
             self.nyi("iteration over objects")
         own = not self.callers and self.frame.pc == self.loop.header_pc + 1
         self.concrete(arg)
+        if isinstance(sh, SeqIter):
+            lists.next_item(self, sh, own, arg)
+            return
         if isinstance(sh, ArrayIter):
             self.array_next(sh, own, arg)
             return
@@ -973,9 +1022,10 @@ class Recorder:
         if code is not None:
             self.inline(code, target, n, kwnames)
             return
-        if target is len and n == 1 and not kwnames and isinstance(args[0], ArrayRef):
+        if target is len and n == 1 and not kwnames and isinstance(args[0], (ArrayRef, SeqRef)):
             self.concrete(arg)
-            length = args[0].length
+            length = (args[0].length if isinstance(args[0], ArrayRef)
+                      else lists.length(self, args[0]))
             del self.stack[len(self.stack) - 2:]
             self.stack.append(Num(length, int))
             return
@@ -1136,6 +1186,9 @@ class Recorder:
 
     def record_UNPACK_SEQUENCE(self, n: int) -> None:
         sh = self.stack[-1]
+        if isinstance(sh, SeqRef):
+            lists.unpack(self, n)
+            return
         if not (isinstance(sh, VTuple) and len(sh.items) == n):
             self.nyi("unpacking")
         self.concrete(n)

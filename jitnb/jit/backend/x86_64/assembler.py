@@ -746,6 +746,10 @@ class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
             self.mem_form("MOVSS_xa", res, m)
             self.enc.CVTSS2SD_xx(res, res)
 
+    # fields and items of Python objects are loaded as raw memory is
+    emit_getarrayitem_gc_i = emit_getarrayitem_raw_i
+    emit_getarrayitem_gc_f = emit_getarrayitem_raw_f
+
     def emit_setarrayitem_raw_i(self, op: Op, a) -> None:
         code = typecode(op.descr, "int")
         size = ELEMENT[code]
