@@ -279,10 +279,11 @@ class Emulator:
             for r, v in values:
                 self.uc.reg_write(r, v)
 
-    def call_trap(self, address: int, kinds: str) -> int:
+    def call_trap(self, address: int, kinds: str, needs_gil: bool = False) -> int:
         """The trap for a C function ``address`` taking and returning ``kinds``
-        (argument kinds then the result kind, "i" or "f")."""
-        def service(uc, fn=_c_function(address, kinds), kinds=kinds) -> None:
+        (argument kinds then the result kind, "i" or "f"); a function of the Python
+        API (``needs_gil``) is called without releasing the GIL."""
+        def service(uc, fn=_c_function(address, kinds, needs_gil), kinds=kinds) -> None:
             args = []
             ni = nf = 0
             for k in kinds[:-1]:
@@ -300,7 +301,7 @@ class Emulator:
             else:
                 self.poison(self.arch.int_ret, None)
                 uc.reg_write(self.arch.int_ret, result & MASK64)
-        return self.new_trap(("call_f", address, kinds), service)
+        return self.new_trap(("call_f", address, kinds, needs_gil), service)
 
     def loop_trap(self, entry: int, descr: Any) -> int:
         """The trap for a ``call_loop`` whose target is not code of this emulator (the
@@ -388,9 +389,10 @@ def emulator(arch: str) -> Emulator:
         return _EMULATORS[arch]
 
 
-def _c_function(address: int, kinds: str):
+def _c_function(address: int, kinds: str, needs_gil: bool = False):
     ct = {"f": ctypes.c_double, "i": ctypes.c_int64}
-    proto = ctypes.CFUNCTYPE(ct[kinds[-1]], *[ct[k] for k in kinds[:-1]])
+    proto = (ctypes.PYFUNCTYPE if needs_gil else ctypes.CFUNCTYPE)(
+        ct[kinds[-1]], *[ct[k] for k in kinds[:-1]])
     return proto(address)
 
 
@@ -473,7 +475,8 @@ class UnicornCode(LoadedCode):
                                      for _, d in image.call_sites]
         for (at, descr), k in zip(image.call_sites, kinds):
             target = struct.unpack_from("<Q", image.code, at)[0]
-            self.relocations[at] = self.emulator.call_trap(target, k)
+            self.relocations[at] = self.emulator.call_trap(target, k,
+                                                           getattr(descr, "needs_gil", False))
         for at, descr in image.loop_call_sites:
             entry = struct.unpack_from("<Q", image.code, at)[0]
             if not self.emulator.owns_code(entry):

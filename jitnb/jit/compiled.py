@@ -127,12 +127,16 @@ class CheckedExecutor:
             if hasattr(machine, attr):
                 setattr(self, attr, getattr(machine, attr))
         self.checked = 0
+        # a trace that changes objects (call_i) cannot be run twice: it runs unchecked
+        self.unchecked = _changes_objects(trace)
 
     @property
     def last_bridge_bytes(self) -> int:
         return getattr(self.machine, "last_bridge_bytes", 0)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
+        if self.unchecked:
+            return self.machine.execute(list(inputs))
         regions = self.regions(inputs)
         before = [ctypes.string_at(a, n) for a, n in regions]
         got = self.machine.execute(list(inputs))
@@ -162,6 +166,12 @@ class CheckedExecutor:
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         self.machine.attach_bridge(exit, bridge, first_exit)
         self.reference.attach_bridge(exit, bridge, first_exit)
+        self.unchecked = self.unchecked or _changes_objects(bridge)
+
+
+def _changes_objects(trace: Trace) -> bool:
+    from .ir import ops as O
+    return any(op.num == O.CALL_I for op in trace.ops)
 
 
 def _same_value(a, b) -> bool:
@@ -346,7 +356,7 @@ class CompiledLoop:
                                  by_name)
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
-            if how in ("seq", "siter"):
+            if how in ("seq", "siter", "append"):
                 own = (how == "siter" and loc.where == "stack"
                        and loc.key < self.recorded.header_depth)
                 _write(frame, loc, lists.rebuild(how, what, by_name, objs,
@@ -393,7 +403,7 @@ class CompiledLoop:
             for loc, how, what in r.entries:
                 if how == "obj":
                     val = what
-                elif how in ("seq", "siter"):
+                elif how in ("seq", "siter", "append"):
                     val = lists.rebuild(how, what, by_name, objs)
                 elif how == "array":
                     val = arrays[what[2]]

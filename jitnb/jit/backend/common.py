@@ -521,6 +521,14 @@ class AssemblerBase:
         if a.result.num != self.FLOAT_RESULT:
             self.copy(a.result.num, self.FLOAT_RESULT, "f")
 
+    def emit_call_i(self, op: Op, a) -> None:
+        """The same for a C function returning an int (``RESULT_REG``)."""
+        self.moves(self.call_f_pairs(op, a, *self.ARG_REGS, self.ARCH))
+        self.call_kinds.append(call_kinds(op))
+        self.call_target(op.descr)
+        if a.result is not None and a.result.num != self.RESULT_REG:
+            self.copy(a.result.num, self.RESULT_REG, "i")
+
     def call_f_pairs(self, op: Op, a, int_regs, float_regs, what: str
                      ) -> list[tuple[Location, Location, str]]:
         """The moves of call_f's arguments into the argument registers."""

@@ -116,6 +116,8 @@ def evaluate(num: int, args: list, descr: Any = None) -> Any:
     """One pure operation on concrete values (used by constant folding too)."""
     if num == O.CALL_F:
         return float(descr.c_call(*args))
+    if num == O.CALL_I:
+        return wrap(int(descr.c_call(*args)))
     return PURE[num](*args)
 
 

@@ -11,6 +11,8 @@ Raw array ops address ``base + index * size`` where the element type is the op's
 ``getarrayitem_gc_*`` address memory the same way inside a Python object (a field or
 an item of a list or tuple, ``descr`` the width as a typecode): the object is the
 interpreter's, so a trace holding one runs with the GIL (see docs/architecture.md).
+``call_i`` calls a C function of the Python API (``descr``: its descriptor) that may
+change objects; it needs the GIL like the loads of objects.
 ``call_loop`` runs another compiled loop (``descr``: its executor) on its own frame
 from the given inputs and returns the exit number; ``getarrayitem_raw_*`` on that
 frame read the values the inner loop left there.
@@ -66,6 +68,7 @@ cast_int_to_float  i     f   pure
 cast_float_to_int  f     i   pure
 call_f             *     f   call pure
 call_loop          *     i   call
+call_i             *     i   call
 getarrayitem_raw_i ii    i   -
 getarrayitem_raw_f ii    f   -
 setarrayitem_raw_i iii   n   -

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..ir import ops as I
 from ..ir.trace import Const, Value
+from . import capi
 
 TYPE, SIZE, ITEMS = 1, 2, 3        # 8-byte words: ob_type, ob_size, ob_item / first item
 FVAL = 2                           # PyFloatObject.ob_fval (8-byte word 2)
@@ -45,6 +46,12 @@ class SeqIter:
     """An iterator over a list or tuple: the sequence and the index of the next item."""
     seq: SeqRef
     idx: Value
+
+
+@dataclass(frozen=True)
+class BoundAppend:
+    """``lst.append`` of a list the trace holds (a bound method not yet called)."""
+    seq: SeqRef
 
 
 def is_seq(value: Any) -> bool:
@@ -197,6 +204,75 @@ def next_item(r, it: SeqIter, own: bool, target: int) -> None:
     r.stack.append(x)
 
 
+# -- changes: new items through the C API ---------------------------------------------------
+def _call(r, descr: capi.ApiCall, *args: Value) -> Value:
+    if r.bridge and not r.target.holds_gil:
+        r.nyi("changing objects in a bridge of a loop that runs without the GIL")
+    r.holds_gil = True
+    return r.emit(I.CALL_I, *args, descr=descr)
+
+
+def _new_item(r, value: Any) -> Value:
+    """A new reference to a float/int/bool object for a number shadow; a failed
+    allocation fails the guard (nothing has changed yet: the interpreter redoes it)."""
+    from .recorder import Num
+    if not isinstance(value, Num):
+        r.nyi("storing an object into a list")
+    if value.py is float:
+        obj = _call(r, capi.FLOAT_NEW, value.v)
+    else:
+        obj = _call(r, capi.BOOL_NEW if value.py is bool else capi.INT_NEW, value.v)
+    r.guard(I.GUARD_TRUE, r.emit(I.INT_NE, obj, Const(0)))
+    return obj
+
+
+def store(r, arg: Any) -> None:
+    """STORE_SUBSCR ``lst[key] = value``: the item is replaced by a new object.  The old
+    item must be a float, int or bool (guarded), whose release runs no Python code."""
+    key, seq, value = r.stack[-1], r.stack[-2], r.stack[-3]
+    if seq.py is not list:
+        r.nyi("item assignment to a tuple")
+    key_value, lst = r.frame.stack[-1], r.frame.stack[-2]
+    try:
+        old = lst[key_value]
+    except BaseException:           # noqa: BLE001 - the interpreter raises it below
+        old = None
+    r.concrete(arg)
+    if type(old) not in (float, int, bool):
+        r.nyi(f"replacing a {type(old).__name__} item of a list")
+    i = index(r, seq, key, key_value)
+    previous = word(r, word(r, seq.ptr, ITEMS), i)
+    r.guard(I.GUARD_VALUE, word(r, previous, TYPE), Const(id(type(old))))
+    obj = _new_item(r, value)
+    _call(r, capi.LIST_SETITEM, seq.ptr, i, obj)
+    del r.stack[-3:]
+
+
+def append(r, bound: BoundAppend, arg: Any) -> None:
+    """``lst.append(x)`` of a number: a new object appended by ``PyList_Append``."""
+    from .recorder import Known
+    n, kwnames = arg
+    if n != 1 or kwnames:
+        r.nyi("list.append with other than one argument")
+    value = r.stack[-1]
+    r.concrete(arg)
+    obj = _new_item(r, value)
+    _call(r, capi.LIST_APPEND, bound.seq.ptr, obj)
+    _call(r, capi.DECREF, obj)
+    del r.stack[-2:]
+    r.stack.append(Known(None))
+
+
+def attribute(r, name: str) -> bool:
+    """LOAD_ATTR on a list or tuple: ``lst.append`` is modelled (True), nothing else."""
+    seq = r.stack[-1]
+    if name != "append" or seq.py is not list:
+        return False
+    r.concrete(name)
+    r.stack[-1] = BoundAppend(seq)
+    return True
+
+
 # -- entry, snapshots, jumps -----------------------------------------------------------------
 def iterator_input(r, loc: Any, it: Any) -> SeqIter | None:
     """The loop's own (or an enclosing) list or tuple iterator as trace inputs."""
@@ -214,6 +290,10 @@ def resume_entry(name: str, sh: Any, values: list, entries: list, loc: Any) -> b
         values.append((name, sh.ptr))
         entries.append((loc, "seq", (name, sh.py)))
         return True
+    if isinstance(sh, BoundAppend):
+        values.append((name, sh.seq.ptr))
+        entries.append((loc, "append", (name, list)))
+        return True
     if isinstance(sh, SeqIter):
         values.append((name, sh.idx))
         values.append((name + ".seq", sh.seq.ptr))
@@ -227,6 +307,8 @@ def shadow_from(how: str, what: Any, by_name: dict) -> Any:
     name, py = what
     if how == "seq":
         return SeqRef(by_name[name], py)
+    if how == "append":
+        return BoundAppend(SeqRef(by_name[name], py))
     return SeqIter(SeqRef(by_name[name + ".seq"], py), by_name[name])
 
 
@@ -249,7 +331,7 @@ def materialise(entries: list, by_name: dict) -> dict[str, Any]:
     the frame is overwritten (an overwritten reference may be the one keeping them alive)."""
     out: dict[str, Any] = {}
     for _, how, what in entries:
-        if how == "seq":
+        if how in ("seq", "append"):
             out[what[0]] = obj_at(by_name[what[0]])
         elif how == "siter":
             out[what[0]] = obj_at(by_name[what[0] + ".seq"])
@@ -262,6 +344,8 @@ def rebuild(how: str, what: Any, by_name: dict, objs: dict, in_place: Any = None
     name = what[0]
     if how == "seq":
         return objs[name]
+    if how == "append":
+        return objs[name].append
     it = in_place if in_place is not None else iter(objs[name])
     it.__setstate__(by_name[name])
     return it

@@ -318,7 +318,7 @@ class Recorder:
                 sh = ArrayRef(by_name[name + ".base"], by_name[name + ".len"], typecode, origin)
                 if how == "aiter":
                     sh = ArrayIter(sh, by_name[name])
-            elif how in ("seq", "siter"):
+            elif how in ("seq", "siter", "append"):
                 sh = lists.shadow_from(how, what, by_name)
             else:
                 sh = Num(by_name[what], resume.pytypes[what])
@@ -733,6 +733,8 @@ class Recorder:
 
     def record_LOAD_ATTR(self, name: str) -> None:
         sh = self.stack[-1]
+        if isinstance(sh, SeqRef) and lists.attribute(self, name):
+            return
         if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
             self.nyi(f"attribute {name!r} of {type(self.frame.stack[-1]).__name__}")
         self.concrete(name)
@@ -770,6 +772,9 @@ class Recorder:
 
     def record_STORE_SUBSCR(self, arg: Any) -> None:
         key, arr, value = self.stack[-1], self.stack[-2], self.stack[-3]
+        if isinstance(arr, SeqRef):
+            lists.store(self, arg)
+            return
         arr, i = self.element(arr, key)
         if not isinstance(value, Num):
             self.nyi("storing an object into an array")
@@ -1015,6 +1020,9 @@ class Recorder:
         n, kwnames = arg
         args = self.stack[len(self.stack) - n:]
         fn = self.stack[-n - 1]
+        if isinstance(fn, lists.BoundAppend):
+            lists.append(self, fn, arg)
+            return
         if not isinstance(fn, Known):
             self.nyi("call")
         target = fn.obj

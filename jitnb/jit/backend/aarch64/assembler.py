@@ -119,7 +119,7 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
     @staticmethod
     def clobbers(op: Op) -> list[Reg]:
         """Registers an op's code destroys (besides the scratch registers): a call's."""
-        if op.num in (O.CALL_F, O.CALL_LOOP):
+        if op.num in (O.CALL_F, O.CALL_I, O.CALL_LOOP):
             return list(CALLER_SAVED)
         return []
 

@@ -92,7 +92,7 @@ class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
             return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
         if num in (O.INT_LSHIFT, O.INT_RSHIFT):
             return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
-        if num in (O.CALL_F, O.CALL_LOOP):
+        if num in (O.CALL_F, O.CALL_I, O.CALL_LOOP):
             return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
                     + [Reg(x, "f") for x in FPRS])
         return []
