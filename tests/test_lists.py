@@ -1,0 +1,187 @@
+"""Lists and tuples in traces: object loads and C API calls on every target, programs
+compared with CPython on every target, and the GIL scheme (other threads and SIGINT
+still get through while a trace that reads lists runs)."""
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import jitnb
+from backend_targets import target  # noqa: F401 - the fixture
+from difftest import assert_same
+from jitnb.jit.ir import interp
+from jitnb.jit.ir.trace import parse_trace, verify
+from jitnb.jit.trace import capi, lists
+from jitnb.emu.native import from_slot, to_slot
+
+TARGET_PARAMS = {
+    "native": {"threshold": 1, "check_traces": True},
+    "x86-unicorn": {"threshold": 1, "emulate": True, "check_traces": True},
+    "aarch64": {"threshold": 1, "arch": "aarch64", "check_traces": True},
+}
+FLOAT_TYPE = id(float)
+
+# sum of the float items of list i1 (guarding each item's type), each item doubled and
+# appended to list i2 as a new float object
+SUM_AND_APPEND = f"""
+label(i0, i1, i2, f3)
+i4 = getarrayitem_gc_i(i1, 2)
+i5 = int_lt(i0, i4)
+guard_true(i5) [snap 0: i=i0 s=f3 @line 1]
+i6 = getarrayitem_gc_i(i1, 3)
+i7 = getarrayitem_gc_i(i6, i0)
+i8 = getarrayitem_gc_i(i7, 1)
+guard_value(i8, {FLOAT_TYPE}) [snap 1: i=i0 s=f3 @line 2]
+f9 = getarrayitem_gc_f(i7, 2)
+f10 = float_add(f3, f9)
+f11 = float_mul(f9, 2.0)
+i12 = call_i(new, f11)
+i13 = call_i(append, i2, i12)
+i14 = call_i(decref, i12)
+i15 = int_add(i0, 1)
+jump(i15, i1, i2, f10)
+"""
+
+
+def _trace():
+    t = parse_trace(SUM_AND_APPEND, {"new": capi.FLOAT_NEW, "append": capi.LIST_APPEND,
+                                     "decref": capi.DECREF})
+    for op in t.ops:
+        if op.name.startswith("getarrayitem_gc"):
+            op.descr = "d" if op.kind == "f" else "q"
+    verify(t)
+    return t
+
+
+def test_object_loads_and_api_calls_on_every_target(target):
+    t = _trace()
+    image = target.compile(t)
+    image.holds_gil = True
+    code = target.load(image)
+    try:
+        for items in ([1.5, -0.0, 2.25], [3.0, 4.0, 7], []):
+            out = []
+            frame = code.make_frame([0, id(items), id(out), to_slot(0.0, "f")], "iiii")
+            exit = code.run(frame)
+            got = (exit, frame[1], from_slot(frame[2], "f"), list(out))
+            ref_out = []
+            ex = interp.run(t, [0, id(items), id(ref_out), 0.0])
+            want = (ex.index, ex.values["i"], ex.values["s"], ref_out)
+            assert repr(got) == repr(want)
+            assert got[0] == (1 if 7 in items else 0)
+            assert all(type(x) is float for x in out)
+    finally:
+        code.free()
+
+
+PROGRAMS = {
+    "dot": """
+def dot(xs, ys):
+    s = 0.0
+    for i in range(len(xs)):
+        s += xs[i] * ys[i]
+    return s
+r = dot([i * 0.5 for i in range(300)], [1.0 / (i + 1) for i in range(300)])
+""",
+    "iterate-tuples": """
+pairs = [(i, i * 0.25) for i in range(100)]
+acc = 0.0
+for k, v in pairs:
+    acc += k * v
+t = tuple(range(50))
+n = 0
+for x in t:
+    n += x * t[-1 - x]
+""",
+    "grid": """
+def total(grid):
+    s = 0.0
+    j = 0
+    for i in range(len(grid)):
+        row = grid[i]
+        for j in range(len(row)):
+            s += grid[i][j] * row[j - 1]
+    return s
+r = total([[float(i * j) for j in range(7)] for i in range(30)])
+""",
+    "append-and-store": """
+def build(n):
+    out = []
+    sq = [0] * n
+    for i in range(n):
+        out.append(i * 0.5)
+        sq[i] = i * i
+        sq[-1 - i] += 1
+    return out, sq
+r = build(80)
+""",
+}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+@pytest.mark.parametrize("where", TARGET_PARAMS)
+def test_list_programs_run_as_machine_code(name, where):
+    o = assert_same(PROGRAMS[name], **TARGET_PARAMS[where])
+    assert [e for e in o.events if e.kind == "trace-abort"] == []
+    assert any(e.kind == "trace-compiled" for e in o.events)
+    assert any(e.kind == "native-enter" for e in o.events)
+
+
+def test_item_of_another_type_makes_a_bridge():
+    src = """
+xs = [float(i) for i in range(100)] + list(range(100))
+s = 0
+for i in range(len(xs)):
+    s += xs[i]
+"""
+    o = assert_same(src, threshold=1, check_traces=True, trace_eagerness=5)
+    assert any(e.kind == "bridge-compiled" for e in o.events)
+
+
+def test_hand_over_exit_leaves_and_reenters(monkeypatch):
+    """A short YIELD_OPS makes the trace leave every few iterations; the result is the
+    same and the exits are never traced as bridges."""
+    monkeypatch.setattr(lists, "YIELD_OPS", 1 << 7)
+    src = "xs = [i * 0.5 for i in range(5000)]\ns = 0.0\nfor x in xs:\n    s += x\n"
+    o = assert_same(src, threshold=1, check_traces=True, trace_eagerness=2)
+    failed = [e for e in o.events if e.kind == "guard-failed"]
+    assert len(failed) > 100
+    assert not any(e.kind in ("bridge-compiled", "trace-abort") for e in o.events)
+
+
+LONG = "xs = [1.0, 2.0, 3.0]\ns = 0.0\ni = 0\nwhile i < 10**12:\n    s += xs[i % 3]\n    i += 1\n"
+
+
+@pytest.mark.parametrize("params", [{}, {"emulate": True}])
+def test_other_threads_run_while_a_list_loop_holds_the_gil(params):
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.005)
+    g: dict = {}
+    th = threading.Thread(target=ticker)
+    box = {}
+
+    def fire():
+        box["t"] = time.perf_counter()
+        os.kill(os.getpid(), signal.SIGINT)
+    timer = threading.Timer(0.6, fire)
+    th.start()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            jitnb.run(LONG, g, threshold=10, **params)
+        latency = time.perf_counter() - box["t"]
+    finally:
+        stop.set()
+        th.join()
+    i, s = g["i"], g["s"]
+    assert i > 1000 and s == (i // 3) * 6.0 + [0.0, 1.0, 3.0][i % 3]
+    assert latency < 0.1, latency
+    during = [t for t in ticks if box["t"] - 0.45 < t < box["t"]]
+    assert len(during) > 10, len(during)      # the ticker ran while the loop did
