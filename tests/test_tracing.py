@@ -94,10 +94,10 @@ def test_compiled_traces_verify_and_agree_with_reference():
 
 
 def test_abort_reasons_and_blacklist():
-    src = "L = []\nfor i in range(100):\n    L.append(i)\n"
+    src = "L = []\nfor i in range(100):\n    L.insert(0, i)\n"
     run = _both(src, threshold=2)
     aborts = [e for e in run.events if e.kind == "trace-abort"]
-    assert aborts and aborts[0].reason == "attribute 'append' of list: NYI" and aborts[0].line == 3
+    assert aborts and aborts[0].reason == "attribute 'insert' of list: NYI" and aborts[0].line == 3
     assert any(e.kind == "blacklisted" for e in run.events)
 
 

@@ -19,6 +19,7 @@ from .interp.frame import Frame
 from .interp.tracebacks import with_frames
 from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
+from .ir import ops as O
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
 from .trace import lists
@@ -127,8 +128,10 @@ class CheckedExecutor:
             if hasattr(machine, attr):
                 setattr(self, attr, getattr(machine, attr))
         self.checked = 0
-        # a trace that changes objects (call_i) cannot be run twice: it runs unchecked
-        self.unchecked = _changes_objects(trace)
+        # a trace that changes objects (call_i, or in a loop it calls) cannot be run
+        # twice: it runs unchecked
+        self.changes, self.callees = False, []
+        self._add_trace(trace)
 
     @property
     def last_bridge_bytes(self) -> int:
@@ -166,12 +169,16 @@ class CheckedExecutor:
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         self.machine.attach_bridge(exit, bridge, first_exit)
         self.reference.attach_bridge(exit, bridge, first_exit)
-        self.unchecked = self.unchecked or _changes_objects(bridge)
+        self._add_trace(bridge)
 
+    def _add_trace(self, trace: Trace) -> None:
+        self.changes = self.changes or any(op.num == O.CALL_I for op in trace.ops)
+        self.callees += [op.descr.executor for op in trace.ops
+                         if op.num == O.CALL_LOOP and hasattr(op.descr, "executor")]
 
-def _changes_objects(trace: Trace) -> bool:
-    from .ir import ops as O
-    return any(op.num == O.CALL_I for op in trace.ops)
+    @property
+    def unchecked(self) -> bool:
+        return self.changes or any(getattr(c, "unchecked", False) for c in self.callees)
 
 
 def _same_value(a, b) -> bool:
