@@ -58,6 +58,16 @@ def is_seq(value: Any) -> bool:
     return type(value) is list or type(value) is tuple
 
 
+def known_seq(r, pos: int) -> Any:
+    """The shadow at ``r.stack[pos]``; a list or tuple the trace knows as a constant
+    object (checked on entry, or held by the code) becomes a ``SeqRef`` to its address."""
+    from .recorder import Known
+    sh = r.stack[pos]
+    if isinstance(sh, Known) and is_seq(sh.obj):
+        sh = r.stack[pos] = SeqRef(Const(id(sh.obj)), type(sh.obj))
+    return sh
+
+
 def iterated(it: Any) -> tuple[Any, int] | None:
     """(sequence, next index) of a live list or tuple iterator, else None."""
     if type(it).__name__ not in ("list_iterator", "tuple_iterator"):

@@ -732,7 +732,7 @@ class Recorder:
         self.checks.append((Loc("free", name), v))  # free variables are read-only in loops
 
     def record_LOAD_ATTR(self, name: str) -> None:
-        sh = self.stack[-1]
+        sh = lists.known_seq(self, -1)
         if isinstance(sh, SeqRef) and lists.attribute(self, name):
             return
         if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
@@ -759,7 +759,7 @@ class Recorder:
         return arr, i
 
     def record_BINARY_SUBSCR(self, arg: Any) -> None:
-        key, arr = self.stack[-1], self.stack[-2]
+        key, arr = self.stack[-1], lists.known_seq(self, -2)
         if isinstance(arr, SeqRef):
             lists.subscript(self, arg)
             return
@@ -771,7 +771,7 @@ class Recorder:
         self.stack[-2:] = [Num(v, float if f else int)]
 
     def record_STORE_SUBSCR(self, arg: Any) -> None:
-        key, arr, value = self.stack[-1], self.stack[-2], self.stack[-3]
+        key, arr, value = self.stack[-1], lists.known_seq(self, -2), self.stack[-3]
         if isinstance(arr, SeqRef):
             lists.store(self, arg)
             return
@@ -957,7 +957,7 @@ class Recorder:
         self._branch(arg, True, False)
 
     def record_GET_ITER(self, arg: Any) -> None:
-        sh = self.stack[-1]
+        sh = lists.known_seq(self, -1)
         if isinstance(sh, ArrayRef):
             self.concrete(arg)
             self.stack[-1] = ArrayIter(sh, Const(0))
@@ -1030,6 +1030,8 @@ class Recorder:
         if code is not None:
             self.inline(code, target, n, kwnames)
             return
+        if target is len and n == 1 and not kwnames:
+            args[0] = lists.known_seq(self, -1)
         if target is len and n == 1 and not kwnames and isinstance(args[0], (ArrayRef, SeqRef)):
             self.concrete(arg)
             length = (args[0].length if isinstance(args[0], ArrayRef)
@@ -1194,6 +1196,11 @@ class Recorder:
 
     def record_UNPACK_SEQUENCE(self, n: int) -> None:
         sh = self.stack[-1]
+        if isinstance(sh, Known) and type(sh.obj) is tuple and len(sh.obj) == n:
+            self.concrete(n)   # a constant tuple: its items are constants too
+            self.stack[-1:] = [self._const_shadow(x) for x in reversed(sh.obj)]
+            return
+        sh = lists.known_seq(self, -1)
         if isinstance(sh, SeqRef):
             lists.unpack(self, n)
             return
