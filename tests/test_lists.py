@@ -185,3 +185,9 @@ def test_other_threads_run_while_a_list_loop_holds_the_gil(params):
     assert latency < 0.1, latency
     during = [t for t in ticks if box["t"] - 0.45 < t < box["t"]]
     assert len(during) > 10, len(during)      # the ticker ran while the loop did
+
+
+def test_listing_shows_object_loads_and_the_hand_over_exit():
+    run = jitnb.run(PROGRAMS["dot"], {}, threshold=1)
+    text = run.loops[0].listing()
+    assert "getarrayitem_gc_f(" in text and "(GIL hand-over exit)" in text

@@ -121,7 +121,10 @@ def build(loop) -> Listing | None:
     rows = []
     for i, op in enumerate(trace.ops):
         g = gi.get(id(op))
-        row = OpRow(i, texts[i], op.line or loop.line, g, c.guards[g].failures if g is not None else 0)
+        text = texts[i]
+        if op.snapshot is not None and op.snapshot.yields:
+            text += " (GIL hand-over exit)"
+        row = OpRow(i, text, op.line or loop.line, g, c.guards[g].failures if g is not None else 0)
         if image is not None and i < len(image.op_offsets):
             start, end = image.op_offsets[i]
             row.asm = [(base + a, raw.hex(), m, o) for a, raw, m, o in insns if start <= a < end]

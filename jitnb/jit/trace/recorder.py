@@ -411,7 +411,9 @@ class Recorder:
         self.ops.append(Op(I.LABEL, list(self.inputs)))
         try:
             return self._record()
-        except Abort:
+        except UserRaised:
+            raise
+        except Exception:   # an abort, or an internal error (also reported as an abort)
             self._finish_inlined_calls()
             raise
 
