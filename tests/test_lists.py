@@ -191,3 +191,25 @@ def test_listing_shows_object_loads_and_the_hand_over_exit():
     run = jitnb.run(PROGRAMS["dot"], {}, threshold=1)
     text = run.loops[0].listing()
     assert "getarrayitem_gc_f(" in text and "(GIL hand-over exit)" in text
+
+
+def test_a_loop_calling_a_list_loop_holds_the_gil_too():
+    src = """
+def f(xs, reps):
+    t = 0.0
+    r = 0
+    while r < reps:
+        s = 0.0
+        for x in xs:
+            s += x
+        t += s
+        r += 1
+    return t
+out = f([0.5 * k for k in range(20)], 300)
+"""
+    o = assert_same(src, threshold=5, check_traces=True)
+    assert not any(e.kind == "trace-abort" for e in o.events)
+    run = jitnb.run(src, {}, threshold=5)
+    outer = [lp for lp in run.loops if lp.compiled is not None and lp.line == 5]
+    assert outer and "call_loop(" in outer[0].listing()
+    assert "(GIL hand-over exit)" in outer[0].listing()

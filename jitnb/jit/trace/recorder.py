@@ -490,6 +490,8 @@ class Recorder:
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
+        if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
+            raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
         if self.holds_gil and not self.bridge:
             self._gil_exit(args)
         self.ops.append(Op(I.JUMP, args))
@@ -503,8 +505,6 @@ class Recorder:
     def _gil_exit(self, args: list[Value]) -> None:
         """A trace that holds the GIL leaves every 2**k iterations at its header (a guard
         on the iteration count whose snapshot ``yields``), so other threads get to run."""
-        if self.plain_inner:
-            raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
         count = next(a for a, spec in zip(args, self.specs) if spec.loc.where == "iter")
         self.guard(I.GUARD_TRUE, self.emit(I.INT_AND, count, Const(lists.yield_mask(len(self.ops)))))
         self.ops[-1].snapshot.yields = True
