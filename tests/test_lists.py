@@ -213,3 +213,73 @@ out = f([0.5 * k for k in range(20)], 300)
     outer = [lp for lp in run.loops if lp.compiled is not None and lp.line == 5]
     assert outer and "call_loop(" in outer[0].listing()
     assert "(GIL hand-over exit)" in outer[0].listing()
+
+
+@pytest.mark.parametrize("params", [{}, {"emulate": True}])
+def test_a_thread_resizing_the_list_meanwhile_never_shows_through(params):
+    """Another thread keeps replacing items (freeing the old objects) and growing and
+    shrinking the list (moving its item array) while the loop reads it: the loop holds
+    the GIL, so it only ever sees the list between two of those changes."""
+    xs = [1.0, 2.0, 3.0]
+    stop = threading.Event()
+    changes = [0]
+
+    def churn():
+        while not stop.is_set():
+            xs[1] = float(2)              # a new object; the old one is freed
+            xs.extend([9.0] * 64)         # the item array moves
+            del xs[3:]
+            changes[0] += 1
+    th = threading.Thread(target=churn)
+    th.start()
+    try:
+        src = ("def f(xs, n):\n    s = 0.0\n    for k in range(n):\n"
+               "        s += xs[k % 3]\n    return s\nr = f(xs, 3_000_000)\n")
+        g = {"xs": xs}
+        jitnb.run(src, g, threshold=10, **params)
+    finally:
+        stop.set()
+        th.join()
+    assert g["r"] == 6.0 * 1_000_000
+    assert changes[0] > 10
+
+
+@pytest.mark.parametrize("params", [{}, {"emulate": True}])
+def test_the_machine_code_runs_with_the_gil_held(monkeypatch, params):
+    """No other Python thread runs while the code of a list loop does (here it never
+    hands over: YIELD_OPS is huge)."""
+    from jitnb.emu.native import NativeCode
+    from jitnb.emu.unicorn_exec import UnicornCode
+    monkeypatch.setattr(lists, "YIELD_OPS", 1 << 50)
+    ticks = [0]
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.0005)
+    runs = []
+    cls = UnicornCode if params else NativeCode
+    original = cls.run
+
+    def run(self, frame, *args):
+        before, t = ticks[0], time.perf_counter()
+        result = original(self, frame, *args)
+        runs.append((ticks[0] - before, time.perf_counter() - t))
+        return result
+    monkeypatch.setattr(cls, "run", run)
+    th = threading.Thread(target=ticker)
+    th.start()
+    try:
+        n = 30_000_000 if not params else 999_999
+        src = f"xs = [1.0, 2.0, 3.0]\ns = 0.0\nfor k in range({n}):\n    s += xs[k % 3]\n"
+        g: dict = {}
+        jitnb.run(src, g, threshold=10, **params)
+    finally:
+        stop.set()
+        th.join()
+    assert g["s"] == 2.0 * n
+    during, seconds = max(runs, key=lambda r: r[1])
+    # a ticker left free ticks about once a millisecond; the few ticks seen come from
+    # the Python code around the call
+    assert seconds > 0.04 and during < seconds / 0.005, (during, seconds)
