@@ -10,6 +10,7 @@ import time
 from ... import events as ev
 from ...params import Params
 from ..compiled import CompiledLoop, ReferenceExecutor
+from ..ir import ops as O
 from ..ir.trace import verify
 from ..opt import optimize
 
@@ -69,7 +70,14 @@ def _executor(trace, params: Params, regions=None):
                 from ..compiled import CheckedExecutor
                 ex = CheckedExecutor(ex, trace, regions)
             return ex, ex.code_size, ex.name
+    if any(op.num in _OBJECT_OPS for op in trace.ops):
+        # the reference interpreter lets other threads run between its steps, so it
+        # cannot stand in for a trace that reads objects: the loop stays with CPython
+        raise NotImplementedError("a trace that reads objects needs machine code here")
     return ReferenceExecutor(trace), 0, "reference"
+
+
+_OBJECT_OPS = (O.GETARRAYITEM_GC_I, O.GETARRAYITEM_GC_F, O.CALL_I)
 
 
 def compile_bridge(loop, compiled: CompiledLoop, exit: int, recorded, params: Params,
