@@ -1,8 +1,7 @@
 # mixed ints, floats, bools and big ints in one list
 xs = [1, 2.5, True, -7, 2**40, -(2**45), 0, False, 3.0, 2**70, -1]
 total = 0
-kinds = []
 for i in range(len(xs)):
     total = total + xs[i]
-    kinds.append(type(xs[i]).__name__) if i < 0 else None
+    total = total - xs[-1 - i] * 2
 print(total)
