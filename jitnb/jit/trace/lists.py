@@ -9,10 +9,12 @@ A list or tuple in a trace is an int IR value: the object's address.  Every read
 to memory (``getarrayitem_gc_*``, never cached): ``ob_size`` and ``ob_item`` are read
 again wherever CPython reads them, and each item's type is guarded before the item is
 unboxed (floats, ints of up to two digits, bools; lists and tuples stay references).
-Objects are never created or released by a trace, so every address it holds stays
-valid: inputs are held by the frame, items by their container (nothing else runs,
-since traces that read objects hold the GIL: see docs/architecture.md).  A failing
-guard boxes a reference back from its address.
+Item stores and ``append`` make the new item through the C API (``capi.py``).
+A trace owns no reference: the items it makes belong to their list at once, and the
+items it replaces are floats, ints or bools, whose release runs no code.  So every
+address it holds stays valid: inputs are held by the frame, items by their container
+(and nothing else runs: traces that touch objects hold the GIL, see
+docs/architecture.md).  A failing guard boxes a reference back from its address.
 """
 from __future__ import annotations
 
