@@ -26,6 +26,7 @@ emulator, the reference interpreter) gets a trap that runs it on its frame array
 from __future__ import annotations
 
 import atexit
+import bisect
 import ctypes
 import struct
 import threading
@@ -90,6 +91,30 @@ class _HostMaps:
         return None
 
 
+class _Spans:
+    """Disjoint address ranges with their permissions, found by address (bisect)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.spans: list[tuple[int, int, int]] = []     # (start, end, prot), by start
+
+    def add(self, start: int, size: int, prot: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.spans.insert(k, (start, start + size, prot))
+
+    def remove(self, start: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        if k < len(self.starts) and self.starts[k] == start:
+            del self.starts[k], self.spans[k]
+
+    def find(self, address: int) -> tuple[int, int, int] | None:
+        k = bisect.bisect_right(self.starts, address) - 1
+        if k >= 0 and address < self.spans[k][1]:
+            return self.spans[k]
+        return None
+
+
 # -- architectures -------------------------------------------------------------------------
 class _Arch:
     """Unicorn constants and calling-convention registers of one architecture."""
@@ -143,10 +168,14 @@ class Emulator:
         self.closed = False             # at exit: Unicorn may be torn down before our code
         atexit.register(self._close)
         # Unicorn translates into a read-write-execute buffer of its own, made when the
-        # first memory is mapped: note it, so that W^X checks of our code can skip it.
+        # engine is set up (first control call or mapping): note it, so that W^X checks
+        # of our code can skip it.
+        before = set(_rwx_mappings())
         if hasattr(self.uc, "ctl_set_tcg_buffer_size"):
             self.uc.ctl_set_tcg_buffer_size(TCG_BUFFER)
-        before = set(_rwx_mappings())
+        # Addresses are host addresses: no guest page tables (see _on_tlb_fill).
+        self.uc.ctl_set_tlb_mode(U.UC_TLB_VIRTUAL)
+        self.spans = _Spans()                       # what is mapped, with its permissions
         self.stack = self.alloc(STACK_SIZE, U.UC_PROT_READ | U.UC_PROT_WRITE)
         EMULATOR_RWX.extend(m for m in _rwx_mappings() if m not in before)
         self.arena: tuple[int, int] = (0, 0)         # frames: (next free, end)
@@ -155,8 +184,7 @@ class Emulator:
         self.trap_pages: list[int] = []
         self.trap_next = self.trap_end = 0
         self.stop_address = self.new_trap(None, None)
-        self._hook(U.UC_HOOK_MEM_READ_UNMAPPED | U.UC_HOOK_MEM_WRITE_UNMAPPED,
-                   self._on_unmapped)
+        self._hook(U.UC_HOOK_TLB_FILL, self._on_tlb_fill)
 
     def _hook(self, kind: int, callback, **kw) -> None:
         """hook_add; the ctypes callback it makes may need a new libffi trampoline page,
@@ -176,8 +204,10 @@ class Emulator:
             addr = _host_map(size, hint)
             try:
                 self._drop_borrowed_overlapping(addr, size)
+                self.spans.add(addr, size, prot)    # before Unicorn looks at the pages
                 self.uc.mem_map_ptr(addr, size, prot, addr)
             except BaseException:
+                self.spans.remove(addr)
                 _munmap(addr, size)
                 raise
             self.uc.ctl_remove_cache(addr, addr + size)
@@ -194,6 +224,7 @@ class Emulator:
             self.uc.ctl_remove_cache(addr, addr + size)
             self.uc.mem_unmap(addr, size)
             del self.regions[addr]
+            self.spans.remove(addr)
             _check(_munmap(addr, size), "munmap")
 
     def new_frame(self, slots: int) -> ctypes.Array:
@@ -209,30 +240,49 @@ class Emulator:
             self.arena = (nxt + nbytes, end)
         return (ctypes.c_int64 * slots).from_address(nxt)
 
-    def _on_unmapped(self, uc, access, address, size, value, data) -> bool:
-        """The code touched a host address the emulator does not map: borrow the host
-        pages (with the host's read/write permissions) until the run ends."""
-        start = address & ~(PAGE - 1)
-        end = -(-(address + max(size, 1)) // PAGE) * PAGE
-        page = start
-        while page < end:
-            found = self.host.find(page, fresh=True)
-            if found is None or "r" not in found[2] or found[0] > page:
-                return False
-            lo, hi, perms = found
-            stop = min(end, hi)
-            prot = self.U.UC_PROT_READ | (self.U.UC_PROT_WRITE if "w" in perms else 0)
-            try:
-                uc.mem_map_ptr(page, stop - page, prot, page)
-            except self.U.UcError:
-                return False
-            self.borrowed.append((page, stop - page))
-            page = stop
+    def _on_tlb_fill(self, uc, page, access, entry, data) -> bool:
+        """Unicorn asks what the emulator page at ``page`` is (on a TLB miss): itself,
+        with the permissions of its mapping.  A page the emulator does not map is
+        borrowed from the host (with the host's read/write permissions) until the run
+        ends; an access the permissions do not allow faults, and so does one to an
+        address the host does not map either (Unicorn finds no memory there).
+
+        A data access gets read/write at most and an instruction fetch read/execute: a
+        TLB entry that is both writable and executable sends every store through
+        Unicorn's slow path (it watches such pages for self-modifying code)."""
+        U = self.U
+        fetch = access == U.UC_MEM_FETCH
+        span = self.spans.find(page)
+        if span is None and not fetch:
+            span = self._borrow(page)
+        prot = span[2] if span is not None else U.UC_PROT_ALL
+        entry.paddr = page
+        if fetch:
+            entry.perms = prot & (U.UC_PROT_READ | U.UC_PROT_EXEC)
+        else:
+            entry.perms = prot & (U.UC_PROT_READ | U.UC_PROT_WRITE)
         return True
+
+    def _borrow(self, address: int) -> tuple[int, int, int] | None:
+        """Map the host page holding ``address`` for the rest of the run (None: the host
+        does not map it readable)."""
+        page = address & ~(PAGE - 1)
+        found = self.host.find(page, fresh=True)
+        if found is None or "r" not in found[2]:
+            return None
+        prot = self.U.UC_PROT_READ | (self.U.UC_PROT_WRITE if "w" in found[2] else 0)
+        try:
+            self.uc.mem_map_ptr(page, PAGE, prot, page)
+        except self.U.UcError:
+            return None
+        self.borrowed.append((page, PAGE))
+        self.spans.add(page, PAGE, prot)
+        return page, page + PAGE, prot
 
     def _drop_borrowed(self) -> None:
         for addr, size in self.borrowed:
             self.uc.mem_unmap(addr, size)
+            self.spans.remove(addr)
         self.borrowed = []
 
     def _drop_borrowed_overlapping(self, addr: int, size: int) -> None:
