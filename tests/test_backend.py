@@ -403,6 +403,31 @@ def test_float_unary_edges(name, target):
         check_all(target, text, [(0.0,)])
 
 
+RUN_VALUES = [1.5, -0.0, 3.0, math.inf, -math.inf, NAN, NEG_NAN, PAYLOAD_NAN, 1e308, 5e-324]
+
+
+@pytest.mark.parametrize("jump", ["f0, f1, f2", "f8, f1, f5"])
+def test_runs_of_float_arithmetic_with_nans_and_infinities(jump, target):
+    """Chains of float ops (where an emulated AArch64 batches its NaN checks, and
+    replays a run to fix a NaN up): every intermediate result bit for bit, NaN operands
+    in every position, invalid operations (inf - inf, 0 * inf); with the second jump
+    f0 and f2 die inside the chain, so later results may take their registers."""
+    text = f"""
+label(f0, f1, f2)
+f3 = float_mul(f0, f1)
+f4 = float_add(f3, f2)
+f5 = float_sub(f1, f4)
+f6 = float_mul(f5, 2.0)
+f7 = float_truediv(f6, 4.0)
+f8 = float_add(f7, f1)
+f9 = float_sub(f8, f5)
+guard_false(1) [snap 0: a=f3 b=f4 c=f5 d=f6 e=f7 g=f8 h=f9 @line 1]
+jump({jump})
+"""
+    check_all(target, text, [(a, b, c) for a in RUN_VALUES for b in RUN_VALUES
+                             for c in RUN_VALUES[::2]])
+
+
 def test_sqrt_of_negative_and_nan_is_pythons_nan(target):
     c = Compiled(target, "label(f0)\nf1 = float_sqrt(f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
     for x in (-1.0, -math.inf, NEG_NAN, PAYLOAD_NAN, -5e-324):

@@ -36,6 +36,14 @@ is ever emitted.
 Floats: where this host's CPython follows x86's NaN rules (first NaN operand wins, an
 invalid operation gives the negative default NaN), float add/sub/mul/div check for a
 NaN result and fix it up out of line, so the code stays bit-identical to CPython.
+That happens only when the code runs in an emulator (an AArch64 host has its own
+rules), where each float instruction is a helper call and each conditional branch
+ends a translation block, so the check is batched: a run of consecutive float
+operations keeps the largest ``bits << 1`` of its results in x17 (integer
+instructions only) and branches once, after the run, when that is a NaN's.  The
+out-of-line path replays the run from its inputs, each operation followed by its
+own check and fixup; a run ends before an operation that would overwrite one of its
+inputs, so the replay computes the same values in order.
 """
 from __future__ import annotations
 
@@ -139,6 +147,9 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         self.address_literals: list[tuple[int, int, list | None, object]] = []
         self.slow: list = []                              # out-of-line code emitters
         self.ovf_fail_cc = R.VS                           # what the last _ovf op set
+        self.nan_run: list[tuple] = []                    # float ops whose check is due
+        self.nan_inputs: set[int] = set()                 # registers the run reads first
+        self.nan_written: set[int] = set()
 
     # -- driver --------------------------------------------------------------------------
     def new_encoder(self) -> A64Encoder:
@@ -659,22 +670,65 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         x, y = a.args
         if NAN_SECOND.get(op.num):
             x, y = y, x                  # computed as y (op) x, the way CPython does
-        xr = self.dreg(x, FSCRATCH)
-        yr = self.dreg(y, FSCRATCH2)
-        insn(res, xr, yr)
-        if op.num in NAN_CHECKED:
-            enc = self.enc
-            enc.FCMP_dd(res, res)
-            at = enc.B_cond_cj(R.VS, 0)
-            back = enc.pos
-            self.slow.append(lambda: self.nan_fixup(at, back, res, xr, yr))
+        if op.num not in NAN_CHECKED:
+            insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
+            return
+        if res in self.nan_inputs:       # the replay would need the value it overwrites
+            self.end_nan_run()
+        for loc in (x, y):
+            if isinstance(loc, Reg) and loc.num not in self.nan_written:
+                self.nan_inputs.add(loc.num)
+        self.nan_written.add(res)
+        enc = self.enc
+        insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
+        if not self.nan_run:             # x17 := the largest bits << 1 of the run
+            enc.FMOV_rd(SCRATCH2, res)
+            enc.LSL_rri(SCRATCH2, SCRATCH2, 1)
+        else:
+            enc.FMOV_rd(SCRATCH, res)
+            enc.LSL_rri(SCRATCH, SCRATCH, 1)
+            enc.CMP_rr(SCRATCH, SCRATCH2)
+            enc.CSEL_rrrc(SCRATCH2, SCRATCH, SCRATCH2, R.HI)
+        self.nan_run.append((insn, res, x, y))
 
-    def nan_fixup(self, at: int, back: int, res: int, xr: int, yr: int) -> None:
-        """x86's NaN rules for ``res = xr <op> yr``: the first NaN operand, quieted;
-        else (an invalid operation) the negative default NaN.  Out of line: only a NaN
-        result comes here (the scratch registers still hold constant operands)."""
+    def before_op(self, op: Op, a) -> None:
+        """A run of NaN-checked float ops ends before anything else (moves included)."""
+        if self.nan_run and (op.num not in NAN_CHECKED or a.skip or a.moves):
+            self.end_nan_run()
+
+    def end_nan_run(self) -> None:
+        """Branch out of line when the run's largest ``bits << 1`` is a NaN's
+        (above the infinities' 0xffe0 << 48)."""
+        run = self.nan_run
+        if not run:
+            return
+        enc = self.enc
+        enc.MOVZ_rii(SCRATCH, 0xFFE0, 48)
+        enc.CMP_rr(SCRATCH2, SCRATCH)
+        at = enc.B_cond_cj(R.HI, 0)
+        back = enc.pos
+        self.slow.append(lambda: self.nan_replay(at, back, run))
+        self.nan_run, self.nan_inputs, self.nan_written = [], set(), set()
+
+    def nan_replay(self, at: int, back: int, run: list[tuple]) -> None:
+        """The run again from its inputs, each result checked and fixed up before the
+        next operation reads it."""
         enc = self.enc
         self.branch_here(at)
+        for insn, res, x, y in run:
+            xr = self.dreg(x, FSCRATCH)
+            yr = self.dreg(y, FSCRATCH2)
+            insn(res, xr, yr)
+            enc.FCMP_dd(res, res)
+            ok = enc.B_cond_cj(R.VC, 0)
+            self.nan_fixup(res, xr, yr)
+            self.branch_here(ok)
+        enc.B_j(back - enc.pos)
+
+    def nan_fixup(self, res: int, xr: int, yr: int) -> None:
+        """x86's NaN rules for a NaN ``res = xr <op> yr``: the first NaN operand,
+        quieted; else (an invalid operation) the negative default NaN."""
+        enc = self.enc
         ends = []
         for src in (xr, yr):
             enc.FCMP_dd(src, src)
@@ -686,9 +740,8 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             self.branch_here(skip)
         enc.MOV_ri(SCRATCH, HOST_DEFAULT_NAN)
         enc.FMOV_dr(res, SCRATCH)
-        enc.B_j(back - enc.pos)
         for e in ends:
-            enc.patch_branch(e, back)
+            self.branch_here(e)
 
     def emit_float_add(self, op, a): self.float_binop(self.enc.FADD_ddd, op, a)
     def emit_float_sub(self, op, a): self.float_binop(self.enc.FSUB_ddd, op, a)
