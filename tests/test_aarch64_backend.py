@@ -116,36 +116,46 @@ def test_nan_results_follow_the_hosts_rules():
         assert "b.hi" not in main
 
 
-def test_a_nan_run_ends_before_an_op_overwrites_its_input():
-    """f0 dies at f2, so f3 may take its register: the run is split there, and the
-    replay of the first part still finds f0."""
+def _main_path(img):
+    stubs = min(stub for _, stub in img.guard_offsets)
+    return [ins for ins in img.instructions() if img.loop_offset <= ins[0] < stubs]
+
+
+@pytest.mark.skipif(HOST_NAN_RULES != "x86", reason="NaN checks only for x86 NaN rules")
+def test_a_nan_run_saves_an_input_before_overwriting_it():
+    """f0 dies at f2, so f4 may take its register: it goes to a stack slot first, and
+    the out-of-line replay reloads it (one run, one branch)."""
     t = parse_trace("label(f0, f1)\nf2 = float_add(f0, f1)\nf3 = float_mul(f2, f1)\n"
                     "f4 = float_sub(f3, f2)\nguard_false(1) [snap 0: r=f4 @line 1]\n"
                     "jump(f4, f1)")
     img = compile_trace(t, "aarch64")
-    stubs = min(stub for _, stub in img.guard_offsets)
-    main = [ins for ins in img.instructions() if img.loop_offset <= ins[0] < stubs]
-    arith = [ins for ins in main if ins[2] in ("fadd", "fmul", "fsub")]
-    written = [ops.split(",")[0] for _, _, _, ops in arith]
-    read = [ops.split(", ")[1:] for _, _, _, ops in arith]
-    # every register read before being written in a run keeps its value to the run's end
-    runs, run = [], []
-    for ins in main:
-        if ins[2] in ("fadd", "fmul", "fsub"):
-            run.append(ins)
-        elif ins[2] == "b.hi":
-            runs.append(run)
-            run = []
-    if HOST_NAN_RULES == "x86":
-        assert sum(len(r) for r in runs) == 3
-        for r in runs:
-            first_read, done = set(), set()
-            for _, _, _, ops in r:
-                dst, *srcs = [x.strip() for x in ops.split(",")]
-                first_read |= {x for x in srcs if x not in done}
-                assert dst not in first_read, (r, dst)
-                done.add(dst)
-    assert written and read
+    main = _main_path(img)
+    assert [m for _, _, m, _ in main].count("b.hi") == 1
+    (fadd,) = [ops for _, _, m, ops in main if m == "fadd"]
+    (fsub,) = [ops for _, _, m, ops in main if m == "fsub"]
+    dst = fsub.split(",")[0]
+    assert dst in fadd.split(", ")[1:]              # f4 took the register of f0
+    stores = [ops for _, _, m, ops in main
+              if m == "str" and ops.startswith(dst + ",") and "[sp" in ops]
+    assert len(stores) == 1
+    after = [ops for off, _, m, ops in img.instructions() if off >= img.code_size - 400
+             and m == "ldr" and ops == stores[0]]
+    assert after, "the replay reloads the saved input"
+
+
+@pytest.mark.skipif(HOST_NAN_RULES != "x86", reason="NaN checks only for x86 NaN rules")
+def test_a_nan_run_ends_when_its_save_slots_are_used_up():
+    n = A.NAN_SAVES + 3
+    lines = [f"label({', '.join(f'f{k}' for k in range(n))})", "f100 = float_add(f0, f1)"]
+    for k in range(1, n):
+        lines.append(f"f{100 + k} = float_mul(f{100 + k - 1}, f{k})")
+    lines.append(f"guard_false(1) [snap 0: r=f{100 + n - 1} @line 1]")
+    lines.append(f"jump({', '.join(f'f{100 + k}' for k in range(n))})")
+    img = compile_trace(parse_trace("\n".join(lines)), "aarch64")
+    main = _main_path(img)
+    saves = [ops for _, _, m, ops in main if m == "str" and "[sp" in ops]
+    assert 0 < len(saves) <= 2 * A.NAN_SAVES
+    assert [m for _, _, m, _ in main].count("b.hi") >= 2
 
 
 def test_ldr_d_literal_encoding():

@@ -428,6 +428,24 @@ jump({jump})
                              for c in RUN_VALUES[::2]])
 
 
+def test_a_long_run_of_float_arithmetic_whose_inputs_die(target):
+    """More inputs overwritten inside one chain than an emulated AArch64 saves for its
+    replay: the run is split, and every result is still exact."""
+    n = 12
+    lines = [f"label({', '.join(f'f{k}' for k in range(n))})", "f100 = float_add(f0, f1)"]
+    for k in range(1, n):
+        lines.append(f"f{100 + k} = float_{'mul' if k % 2 else 'sub'}(f{100 + k - 1}, f{k})")
+    snap = " ".join(f"v{k}=f{100 + k}" for k in range(n))
+    lines.append(f"guard_false(1) [snap 0: {snap} @line 1]")
+    lines.append(f"jump({', '.join(f'f{100 + k}' for k in range(n))})")
+    rows = []
+    for k in range(len(RUN_VALUES) * 3):
+        row = [RUN_VALUES[(k * 7 + j * 3) % len(RUN_VALUES)] for j in range(n)]
+        rows.append(tuple(row))
+    rows.append(tuple([1.25] * n))
+    check_all(target, "\n".join(lines), rows)
+
+
 def test_sqrt_of_negative_and_nan_is_pythons_nan(target):
     c = Compiled(target, "label(f0)\nf1 = float_sqrt(f0)\nguard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
     for x in (-1.0, -math.inf, NEG_NAN, PAYLOAD_NAN, -5e-324):

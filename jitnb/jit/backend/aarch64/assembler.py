@@ -42,8 +42,9 @@ ends a translation block, so the check is batched: a run of consecutive float
 operations keeps the largest ``bits << 1`` of its results in x17 (integer
 instructions only) and branches once, after the run, when that is a NaN's.  The
 out-of-line path replays the run from its inputs, each operation followed by its
-own check and fixup; a run ends before an operation that would overwrite one of its
-inputs, so the replay computes the same values in order.
+own check and fixup: an input the run overwrites is first stored to one of
+``NAN_SAVES`` stack slots above the spill slots (the run ends when they are used up),
+and the replay reloads it, so it computes the same values in order.
 """
 from __future__ import annotations
 
@@ -85,6 +86,7 @@ FUSABLE = set(INT_REL) | set(FLOAT_REL)
 # Float arithmetic whose NaN results follow the host's rules (see the module docstring).
 FIX_NANS = HOST_NAN_RULES == "x86"
 NAN_CHECKED = {O.FLOAT_ADD, O.FLOAT_SUB, O.FLOAT_MUL, O.FLOAT_TRUEDIV} if FIX_NANS else set()
+NAN_SAVES = 8              # run inputs a NaN-checked run may overwrite (saved to the stack)
 LOOP_ALIGN = 16
 MIN64 = -(1 << 63)
 
@@ -150,6 +152,7 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         self.nan_run: list[tuple] = []                    # float ops whose check is due
         self.nan_inputs: set[int] = set()                 # registers the run reads first
         self.nan_written: set[int] = set()
+        self.nan_saved: dict[int, int] = {}               # overwritten input -> its slot
 
     # -- driver --------------------------------------------------------------------------
     def new_encoder(self) -> A64Encoder:
@@ -165,7 +168,9 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             self.saved = [FRAME] + [r for r in regs if r != FRAME]
         else:
             self.saved = [r for r in regs if r not in self.bridge.loop_saved_regs]
-        self.frame_bytes = 8 * self.alloc.stack_slots
+        self.nan_slots = 8 * self.alloc.stack_slots     # NaN-run saves above the spills
+        nan_runs = FIX_NANS and any(op.num in NAN_CHECKED for op in self.trace.ops)
+        self.frame_bytes = self.nan_slots + (8 * NAN_SAVES if nan_runs else 0)
 
     def link_guard(self, site: int, stub: int) -> None:
         self.enc.patch_branch(site, stub)
@@ -673,13 +678,18 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         if op.num not in NAN_CHECKED:
             insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
             return
-        if res in self.nan_inputs:       # the replay would need the value it overwrites
-            self.end_nan_run()
+        enc = self.enc
+        if res in self.nan_inputs and res not in self.nan_saved:
+            if len(self.nan_saved) == NAN_SAVES:
+                self.end_nan_run()
+            else:                        # the replay starts from the value it overwrites
+                slot = self.nan_slots + 8 * len(self.nan_saved)
+                self.nan_saved[res] = slot
+                enc.STR_dm(res, SP, slot)
         for loc in (x, y):
             if isinstance(loc, Reg) and loc.num not in self.nan_written:
                 self.nan_inputs.add(loc.num)
         self.nan_written.add(res)
-        enc = self.enc
         insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
         if not self.nan_run:             # x17 := the largest bits << 1 of the run
             enc.FMOV_rd(SCRATCH2, res)
@@ -707,14 +717,17 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         enc.CMP_rr(SCRATCH2, SCRATCH)
         at = enc.B_cond_cj(R.HI, 0)
         back = enc.pos
-        self.slow.append(lambda: self.nan_replay(at, back, run))
-        self.nan_run, self.nan_inputs, self.nan_written = [], set(), set()
+        saved = self.nan_saved
+        self.slow.append(lambda: self.nan_replay(at, back, run, saved))
+        self.nan_run, self.nan_inputs, self.nan_written, self.nan_saved = [], set(), set(), {}
 
-    def nan_replay(self, at: int, back: int, run: list[tuple]) -> None:
-        """The run again from its inputs, each result checked and fixed up before the
-        next operation reads it."""
+    def nan_replay(self, at: int, back: int, run: list[tuple], saved: dict[int, int]) -> None:
+        """The run again from its inputs (those it overwrote come back from the stack),
+        each result checked and fixed up before the next operation reads it."""
         enc = self.enc
         self.branch_here(at)
+        for reg, slot in saved.items():
+            enc.LDR_dm(reg, SP, slot)
         for insn, res, x, y in run:
             xr = self.dreg(x, FSCRATCH)
             yr = self.dreg(y, FSCRATCH2)
