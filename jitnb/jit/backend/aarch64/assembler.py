@@ -559,7 +559,8 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         """Python floor division / modulo: sdiv truncates, msub gives the remainder,
         then step towards -inf when the remainder is nonzero and its sign differs from
         the divisor's.  sdiv never traps (MIN / -1 wraps); a zero divisor gives 0, as on
-        x86 (the recorder guards against it, so it is never observed)."""
+        x86 (the recorder guards against it, so it is never observed).  No branches:
+        each would end a translation block in an emulator."""
         enc = self.enc
         res = a.result.num
         x, y = a.args
@@ -571,24 +572,20 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             return
         xr = self.ireg(x, SCRATCH)
         yr = y.num
-        zero = enc.CBZ_rj(yr, 0)
         enc.SDIV_rrr(SCRATCH2, xr, yr)           # q
         enc.MSUB_rrrr(SCRATCH, SCRATCH2, yr, xr)  # r = x - q*y
-        exact = enc.CBZ_rj(SCRATCH, 0)
-        enc.EOR_rrr(res, SCRATCH, yr)
+        enc.EOR_rrr(res, SCRATCH, yr)            # negative iff the signs differ
+        enc.CMP_ri(SCRATCH, 0)
+        enc.CSEL_rrrc(res, XZR, res, R.EQ)       # ... and r is nonzero
         enc.CMP_ri(res, 0)
-        same_sign = enc.B_cond_cj(R.GE, 0)
         if mod:
-            enc.ADD_rrr(SCRATCH, SCRATCH, yr)
+            enc.ADD_rrr(res, SCRATCH, yr)
+            enc.CSEL_rrrc(res, res, SCRATCH, R.LT)
         else:
-            enc.SUB_rri(SCRATCH2, SCRATCH2, 1)
-        self.branch_here(exact)
-        self.branch_here(same_sign)
-        enc.MOV_rr(res, SCRATCH if mod else SCRATCH2)
-        done = enc.B_j(0)
-        self.branch_here(zero)
-        enc.MOV_ri(res, 0)
-        self.branch_here(done)
+            enc.SUB_rri(res, SCRATCH2, 1)
+            enc.CSEL_rrrc(res, res, SCRATCH2, R.LT)
+        enc.CMP_ri(yr, 0)
+        enc.CSEL_rrrc(res, XZR, res, R.EQ)
 
     def divmod_by_constant(self, res: int, n: int, d: int, mod: bool) -> None:
         """Floor division by a constant without sdiv where possible: a shift or mask
@@ -624,15 +621,15 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         enc.MOV_ri(SCRATCH2, d & MASK64)
         enc.MSUB_rrrr(SCRATCH2, SCRATCH, SCRATCH2, n)   # r = n - q*d
         enc.CMP_ri(SCRATCH2, 0)
-        exact = enc.B_cond_cj(R.GE if d > 0 else R.LE, 0)   # r has d's sign, or is 0
-        if mod:
-            if not self.addsub_imm(SCRATCH2, SCRATCH2, d, sub=False, flags=False):
+        keep = R.GE if d > 0 else R.LE          # r has d's sign, or is 0 (no branch)
+        if mod:                                  # (moves and add/sub keep the flags)
+            if not self.addsub_imm(res, SCRATCH2, d, sub=False, flags=False):
                 enc.MOV_ri(res, d & MASK64)
-                enc.ADD_rrr(SCRATCH2, SCRATCH2, res)
+                enc.ADD_rrr(res, SCRATCH2, res)
+            enc.CSEL_rrrc(res, SCRATCH2, res, keep)
         else:
-            enc.SUB_rri(SCRATCH, SCRATCH, 1)
-        self.branch_here(exact)
-        enc.MOV_rr(res, SCRATCH2 if mod else SCRATCH)
+            enc.SUB_rri(res, SCRATCH, 1)
+            enc.CSEL_rrrc(res, SCRATCH, res, keep)
 
     def emit_int_floordiv(self, op, a): self.divmod(op, a, False)
     def emit_int_mod(self, op, a): self.divmod(op, a, True)
