@@ -3,7 +3,8 @@
     host memory ══ identity ══► emulator memory (one emulator per architecture):
         code images (r-x), a stack, frames, a trap page of `ret`s, and, on first touch
         during a run, whatever other host page the code reads or writes
-    run(frame) ─► frame pointer argument, stack, return address = stop ─► emu_start
+    run(frame) ─► frame and entry to the trampoline's slots ─► emu_start(trampoline):
+        it sets the stack pointer and argument, calls the entry, stores the result
     call_f / call_loop targets outside the emulator ─► relocated to trap addresses;
         a code hook on the trap page services the call in Python, the `ret` returns
 
@@ -183,8 +184,46 @@ class Emulator:
         self.trap_keys: dict[Any, int] = {}
         self.trap_pages: list[int] = []
         self.trap_next = self.trap_end = 0
-        self.stop_address = self.new_trap(None, None)
         self._hook(U.UC_HOOK_TLB_FILL, self._on_tlb_fill)
+        self._make_trampoline()
+
+    def _make_trampoline(self) -> None:
+        """The code every run starts at: it loads the frame pointer argument, the entry
+        and the stack pointer from ``slots``, calls the entry and stores the result to
+        ``slots[3]``, so that starting a run writes no emulator register (each
+        register access through the bindings costs as much as a short run)."""
+        U = self.U
+        data = self.alloc(PAGE, U.UC_PROT_READ | U.UC_PROT_WRITE)
+        self.slots = (ctypes.c_uint64 * 4).from_address(data)
+        if self.arch.name == "x86_64":
+            from ..jit.backend.x86_64 import registers as X
+            from ..jit.backend.x86_64.encoder import X86Encoder
+            enc = X86Encoder()
+            enc.MOV_ri(X.R11, data)
+            enc.MOV_rm(X.RDI, X.R11, 0)
+            enc.MOV_rm(X.RAX, X.R11, 8)
+            enc.MOV_rm(X.RSP, X.R11, 16)
+            enc.CALL_r(X.RAX)                # at the entry rsp + 8 is 16-aligned
+            enc.MOV_ri(X.R11, data)
+            enc.MOV_mr(X.R11, 24, X.RAX)
+        else:
+            from ..jit.backend.aarch64 import registers as A
+            from ..jit.backend.aarch64.encoder import A64Encoder
+            enc = A64Encoder()
+            enc.MOV_ri(A.X17, data)
+            enc.LDR_rm(A.X0, A.X17, 0)
+            enc.LDR_rm(A.X16, A.X17, 8)
+            enc.LDR_rm(A.X1, A.X17, 16)
+            enc.MOV_spr(A.X1)
+            enc.BLR_r(A.X16)
+            enc.MOV_ri(A.X17, data)
+            enc.STR_rm(A.X0, A.X17, 24)
+        code = bytes(enc.buf)
+        self.trampoline = self.alloc(PAGE, U.UC_PROT_READ | U.UC_PROT_EXEC)
+        ctypes.memmove(self.trampoline, code, len(code))
+        self.uc.ctl_remove_cache(self.trampoline, self.trampoline + PAGE)
+        self.trampoline_end = self.trampoline + len(code)     # where a run stops
+        self.slots[2] = self.stack + STACK_SIZE - 64           # 16-aligned
 
     def _hook(self, kind: int, callback, **kw) -> None:
         """hook_add; the ctypes callback it makes may need a new libffi trampoline page,
@@ -382,21 +421,15 @@ class Emulator:
             self.running += 1
             stopper = _Stopper(stop, frame) if stop is not None else None
             try:
-                top = self.stack + STACK_SIZE - 64
-                if a.lr is None:                    # x86_64: the return address on the stack
-                    sp = top - 8
-                    uc.mem_write(sp, struct.pack("<Q", self.stop_address))
-                else:
-                    sp = top
-                    uc.reg_write(a.lr, self.stop_address)
-                uc.reg_write(a.sp, sp)
-                uc.reg_write(a.int_args[0], ctypes.addressof(frame))
+                slots = self.slots
+                slots[0] = ctypes.addressof(frame)
+                slots[1] = entry
                 try:
-                    uc.emu_start(entry, self.stop_address)
+                    uc.emu_start(self.trampoline, self.trampoline_end)
                 except self.U.UcError as e:
                     pc = uc.reg_read(a.pc)
                     raise RuntimeError(f"emulated {a.name} code failed at {pc:#x}: {e}") from None
-                return _signed(uc.reg_read(a.int_ret))
+                return _signed(slots[3])
             finally:
                 if stopper is not None:
                     stopper.done()
