@@ -49,6 +49,18 @@ TCG_BUFFER = 128 << 20          # the emulator's translation cache
 EMULATOR_RWX: list[tuple[int, int]] = []    # host ranges Unicorn maps read-write-execute
 
 
+_DOUBLE = struct.Struct("<d")
+_QWORD = struct.Struct("<Q")
+
+
+def _bits_float(bits: int) -> float:
+    return _DOUBLE.unpack(_QWORD.pack(bits & MASK64))[0]
+
+
+def _float_bits(x: float) -> int:
+    return _QWORD.unpack(_DOUBLE.pack(x))[0]
+
+
 def _signed(v: int) -> int:
     v &= MASK64
     return v - (1 << 64) if v >> 63 else v
@@ -90,6 +102,73 @@ class _HostMaps:
                 if lo <= address < hi:
                     return lo, hi, perms
         return None
+
+
+def _uc_library():
+    """The bindings' handle on Unicorn's C library (None where they do not expose it)."""
+    try:
+        from unicorn.unicorn_py3.unicorn import uclib
+    except ImportError:
+        return None
+    return uclib
+
+
+class _RegFile:
+    """Registers of one emulator through Unicorn's C API, with buffers made once: the
+    bindings' generic path costs ~1.6 us per register (~40 us to poison a call's
+    caller-saved registers).  Falls back to the bindings where the C API is not
+    reachable.  Values are the low 64 bits (an XMM register's double)."""
+
+    def __init__(self, uc) -> None:
+        self.uc = uc
+        self.lib = _uc_library()
+        self.handle = getattr(uc, "_uch", None)
+        self.raw = self.lib is not None and self.handle is not None
+        self.buf = (ctypes.c_uint64 * 2)()              # room for a 128-bit register
+        self.at = ctypes.addressof(self.buf)
+        self.batches: dict[tuple, tuple] = {}
+
+    def _check(self, status: int) -> None:
+        if status:
+            raise self._error(status)
+
+    @staticmethod
+    def _error(status: int) -> Exception:
+        from unicorn import UcError
+        return UcError(status)
+
+    def read(self, reg: int) -> int:
+        if not self.raw:
+            return self.uc.reg_read(reg) & MASK64
+        self._check(self.lib.uc_reg_read(self.handle, reg, self.at))
+        return self.buf[0]
+
+    def write(self, reg: int, value: int) -> None:
+        if not self.raw:
+            self.uc.reg_write(reg, value & MASK64)
+            return
+        self.buf[0], self.buf[1] = value & MASK64, 0
+        self._check(self.lib.uc_reg_write(self.handle, reg, self.at))
+
+    def write_many(self, pairs: tuple[tuple[int, int], ...]) -> None:
+        """Write ``(register, value)`` pairs (one C call; the buffers are kept per
+        tuple of pairs)."""
+        if not self.raw:
+            for reg, value in pairs:
+                self.uc.reg_write(reg, value & MASK64)
+            return
+        batch = self.batches.get(pairs)
+        if batch is None:
+            n = len(pairs)
+            values = (ctypes.c_uint64 * (2 * n))()
+            for k, (_, value) in enumerate(pairs):
+                values[2 * k] = value & MASK64
+            base = ctypes.addressof(values)
+            batch = ((ctypes.c_int * n)(*[reg for reg, _ in pairs]),
+                     (ctypes.c_void_p * n)(*[base + 16 * k for k in range(n)]), n, values)
+            self.batches[pairs] = batch
+        ids, ptrs, n, _ = batch
+        self._check(self.lib.uc_reg_write_batch(self.handle, ids, ptrs, n))
 
 
 class _Spans:
@@ -160,6 +239,7 @@ class Emulator:
         self.U = U
         self.arch = _Arch(arch)
         self.uc = U.Uc(*self.arch.uc_args)
+        self.regs = _RegFile(self.uc)
         self.lock = threading.RLock()
         self.host = _HostMaps()
         self.regions: dict[int, int] = {}           # our own mappings: start -> size
@@ -358,37 +438,36 @@ class Emulator:
         if service is not None:
             service(uc)
 
-    def poison(self, keep_int: int | None, keep_float: int | None) -> None:
+    def poison_pairs(self, keep_int: int | None, keep_float: int | None) -> tuple:
+        """``(register, POISON + k)`` for every caller-saved register but the kept ones."""
         regs = [r for r in self.arch.caller_saved if r != keep_int]
         fregs = [r for r in self.arch.caller_saved_f if r != keep_float]
-        values = [(r, POISON + k) for k, r in enumerate(regs + fregs)]
-        if hasattr(self.uc, "reg_write_batch"):         # Unicorn 2.1
-            self.uc.reg_write_batch(values)
-        else:
-            for r, v in values:
-                self.uc.reg_write(r, v)
+        return tuple((r, POISON + k) for k, r in enumerate(regs + fregs))
 
     def call_trap(self, address: int, kinds: str) -> int:
         """The trap for a C function ``address`` taking and returning ``kinds``
         (argument kinds then the result kind, "i" or "f")."""
-        def service(uc, fn=_c_function(address, kinds), kinds=kinds) -> None:
-            args = []
-            ni = nf = 0
-            for k in kinds[:-1]:
-                if k == "f":
-                    bits = uc.reg_read(self.arch.float_args[nf]) & MASK64
-                    args.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
-                    nf += 1
-                else:
-                    args.append(_signed(uc.reg_read(self.arch.int_args[ni])))
-                    ni += 1
-            result = fn(*args)
-            if kinds[-1] == "f":
-                self.poison(None, self.arch.float_ret)
-                uc.reg_write(self.arch.float_ret, struct.unpack("<Q", struct.pack("<d", result))[0])
+        a, regs = self.arch, self.regs
+        sources, ni, nf = [], 0, 0
+        for k in kinds[:-1]:
+            if k == "f":
+                sources.append((a.float_args[nf], True))
+                nf += 1
             else:
-                self.poison(self.arch.int_ret, None)
-                uc.reg_write(self.arch.int_ret, result & MASK64)
+                sources.append((a.int_args[ni], False))
+                ni += 1
+        floats = kinds[-1] == "f"
+        result_reg = a.float_ret if floats else a.int_ret
+        poison = self.poison_pairs(None, a.float_ret) if floats else \
+            self.poison_pairs(a.int_ret, None)
+        fn = _c_function(address, kinds)
+
+        def service(uc) -> None:
+            args = [_bits_float(regs.read(r)) if f else _signed(regs.read(r))
+                    for r, f in sources]
+            result = fn(*args)
+            regs.write_many(poison)
+            regs.write(result_reg, _float_bits(result) if floats else result)
         return self.new_trap(("call_f", address, kinds), service)
 
     def loop_trap(self, entry: int, descr: Any) -> int:
@@ -398,11 +477,13 @@ class Emulator:
             ref = weakref.ref(descr)
         except TypeError:
             ref = lambda d=descr: d     # noqa: E731
+        poison = self.poison_pairs(self.arch.int_ret, None)
+
         def service(uc) -> None:
-            frame_address = uc.reg_read(self.arch.int_args[0])
+            frame_address = self.regs.read(self.arch.int_args[0])
             result = _run_foreign_loop(entry, frame_address, ref())
-            self.poison(self.arch.int_ret, None)
-            uc.reg_write(self.arch.int_ret, result & MASK64)
+            self.regs.write_many(poison)
+            self.regs.write(self.arch.int_ret, result)
         return self.new_trap(None, service)        # a slot of its own per call site
 
     def owns_code(self, address: int) -> bool:
