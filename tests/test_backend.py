@@ -465,6 +465,18 @@ def test_fused_float_comparisons_with_nan(target):
                              for b in (1.0, 2.0, NAN, 0.0, -math.inf)])
 
 
+def test_fused_float_equality_with_zero(target):
+    """x == 0.0 / x != 0.0 into a guard (an emulated AArch64 tests the bits with integer
+    instructions): both zeros, the smallest subnormals, NaNs with either sign."""
+    for name in ("float_eq", "float_ne"):
+        for zero, args in (("0.0", "f0, {z}"), ("-0.0", "{z}, f0")):
+            for guard in ("guard_true", "guard_false"):
+                text = (f"label(f0)\ni2 = {name}({args.format(z=zero)})\n"
+                        f"{guard}(i2) [snap 0: a=f0 @line 1]\n"
+                        f"guard_false(1) [snap 1: a=f0 @line 2]\njump(f0)")
+                check_all(target, text, [(x,) for x in FLOATS + [-5e-324, 2.0 ** -1074]])
+
+
 def test_unfused_comparisons_feed_guards_and_arithmetic(target):
     text = """
 label(i0, i1, f2, f3)

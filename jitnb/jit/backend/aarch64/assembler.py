@@ -653,7 +653,11 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         if isinstance(x, Imm) and not isinstance(y, Imm):
             x, y, rel = y, x, SWAP_REL[rel]
         xr = self.dreg(x, FSCRATCH)
-        if isinstance(y, Imm) and y.value == 0.0:       # +0.0 and -0.0 compare alike
+        if isinstance(y, Imm) and y.value == 0.0 and rel in ("eq", "ne"):
+            enc.FMOV_rd(SCRATCH, xr)                     # x == +-0.0 iff bits << 1 == 0
+            enc.LSL_rri(SCRATCH, SCRATCH, 1)             # (integer: no soft-float fcmp)
+            enc.CMP_ri(SCRATCH, 0)
+        elif isinstance(y, Imm) and y.value == 0.0:     # +0.0 and -0.0 compare alike
             enc.FCMP_d0(xr)
         else:
             enc.FCMP_dd(xr, self.dreg(y, FSCRATCH2))
