@@ -158,6 +158,16 @@ def test_a_nan_run_ends_when_its_save_slots_are_used_up():
     assert [m for _, _, m, _ in main].count("b.hi") >= 2
 
 
+def test_division_by_a_power_of_two_is_a_product():
+    """x / 2.0 is x * 0.5 bit for bit (fdiv is the slower soft-float helper); x / 3.0
+    stays a division, and so does x / 5e-324 (its reciprocal is not a double)."""
+    for c, want in (("2.0", "fmul"), ("-0.25", "fmul"), ("3.0", "fdiv"), ("5e-324", "fdiv")):
+        t = parse_trace(f"label(f0)\nf1 = float_truediv(f0, {c})\n"
+                        f"guard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
+        mnems = [ins[1] for ins in compile_trace(t, "aarch64").op_instructions(1)]
+        assert want in mnems and ({"fmul", "fdiv"} - {want}).isdisjoint(mnems), (c, mnems)
+
+
 def test_ldr_d_literal_encoding():
     """The one instruction the assembler encodes itself (ldr d<t>, literal)."""
     from jitnb.emu.disasm import disassemble

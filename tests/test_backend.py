@@ -384,7 +384,9 @@ def test_float_binop_edges(name, target):
 
 @pytest.mark.parametrize("name", FLOAT_BINOPS)
 def test_float_binop_constant_operands(name, target):
-    for c in ["1.5", "-0.0", "0.0", "nan", "inf", "-inf", "1e-300"]:
+    # powers of two: a division by one may be a product by its reciprocal
+    for c in ["1.5", "-0.0", "0.0", "nan", "inf", "-inf", "1e-300", "2.0", "-0.25",
+              "8.98846567431158e+307", "2.2250738585072014e-308", "5e-324"]:
         if _valid_float(name, float(c)):
             check_all(target, _fbinop_trace(name, "f0", c), [(x, 0.0) for x in FLOATS])
         check_all(target, _fbinop_trace(name, c, "f1"), [(0.0, x) for x in FLOATS if _valid_float(name, x)])

@@ -93,6 +93,18 @@ MIN64 = -(1 << 63)
 _LDR_D_LITERAL = 0x5C000000     # ldr d<t>, <pc + imm19 * 4>
 
 
+def exact_reciprocal(d: float) -> float | None:
+    """``1 / d`` when ``d`` is a power of two whose reciprocal is a double (so that a
+    product by it rounds exactly as the quotient by ``d``), else None."""
+    if not math.isfinite(d) or d == 0 or abs(math.frexp(d)[0]) != 0.5:
+        return None
+    try:
+        r = 1.0 / d
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return r if math.isfinite(r) and r != 0 and r * d == 1.0 else None
+
+
 class _Encoder(A64Encoder):
     """The encoder, with a ``MOV_ri`` that never searches: a constant needing three
     move-wide instructions gets them, one needing four (no halfword 0 or 0xffff, not a
@@ -676,6 +688,10 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         x, y = a.args
         if NAN_SECOND.get(op.num):
             x, y = y, x                  # computed as y (op) x, the way CPython does
+        if op.num == O.FLOAT_TRUEDIV and isinstance(y, Imm):
+            recip = exact_reciprocal(y.value)
+            if recip is not None:        # x / 2**k is x * 2**-k, bit for bit (and fdiv
+                insn, y = self.enc.FMUL_ddd, Imm(recip, "f")   # is the slower helper)
         if op.num not in NAN_CHECKED:
             insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
             return
