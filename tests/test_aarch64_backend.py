@@ -98,16 +98,74 @@ jump(f4, f1, f6)
 
 
 def test_nan_results_follow_the_hosts_rules():
-    """On a host whose CPython gives x86 NaNs, float arithmetic checks for a NaN result
-    and fixes it up out of line; elsewhere the native rules already agree."""
-    t = parse_trace("label(f0, f1)\nf2 = float_add(f0, f1)\n"
-                    "guard_false(1) [snap 0: r=f2 @line 1]\njump(f0, f1)")
+    """On a host whose CPython gives x86 NaNs, a run of float arithmetic checks its
+    results for a NaN with integer instructions and one branch (the out-of-line path
+    replays the run with a fixup per op); elsewhere the native rules already agree."""
+    t = parse_trace("label(f0, f1)\nf2 = float_add(f0, f1)\nf3 = float_mul(f2, f0)\n"
+                    "f4 = float_sub(f3, 1.5)\nguard_false(1) [snap 0: r=f4 @line 1]\njump(f0, f1)")
     img = compile_trace(t, "aarch64")
-    body = [ins[1] for ins in img.op_instructions(1)]
+    stubs = min(stub for _, stub in img.guard_offsets)
+    main = [ins[2] for ins in img.instructions() if img.loop_offset <= ins[0] < stubs]
     if HOST_NAN_RULES == "x86":
-        assert body[-2:] == ["fcmp", "b.vs"]
+        assert main.count("b.hi") == 1 and "fcmp" not in main and "b.vs" not in main
+        assert [ins[1] for ins in img.op_instructions(1)] == ["fadd", "fmov", "lsl"]
+        assert [ins[1] for ins in img.op_instructions(2)] == ["fmul", "fmov", "lsl", "cmp",
+                                                              "csel"]
     else:
-        assert body == ["fadd"]
+        assert [ins[1] for ins in img.op_instructions(1)] == ["fadd"]
+        assert "b.hi" not in main
+
+
+def _main_path(img):
+    stubs = min(stub for _, stub in img.guard_offsets)
+    return [ins for ins in img.instructions() if img.loop_offset <= ins[0] < stubs]
+
+
+@pytest.mark.skipif(HOST_NAN_RULES != "x86", reason="NaN checks only for x86 NaN rules")
+def test_a_nan_run_saves_an_input_before_overwriting_it():
+    """f0 dies at f2, so f4 may take its register: it goes to a stack slot first, and
+    the out-of-line replay reloads it (one run, one branch)."""
+    t = parse_trace("label(f0, f1)\nf2 = float_add(f0, f1)\nf3 = float_mul(f2, f1)\n"
+                    "f4 = float_sub(f3, f2)\nguard_false(1) [snap 0: r=f4 @line 1]\n"
+                    "jump(f4, f1)")
+    img = compile_trace(t, "aarch64")
+    main = _main_path(img)
+    assert [m for _, _, m, _ in main].count("b.hi") == 1
+    (fadd,) = [ops for _, _, m, ops in main if m == "fadd"]
+    (fsub,) = [ops for _, _, m, ops in main if m == "fsub"]
+    dst = fsub.split(",")[0]
+    assert dst in fadd.split(", ")[1:]              # f4 took the register of f0
+    stores = [ops for _, _, m, ops in main
+              if m == "str" and ops.startswith(dst + ",") and "[sp" in ops]
+    assert len(stores) == 1
+    after = [ops for off, _, m, ops in img.instructions() if off >= img.code_size - 400
+             and m == "ldr" and ops == stores[0]]
+    assert after, "the replay reloads the saved input"
+
+
+@pytest.mark.skipif(HOST_NAN_RULES != "x86", reason="NaN checks only for x86 NaN rules")
+def test_a_nan_run_ends_when_its_save_slots_are_used_up():
+    n = A.NAN_SAVES + 3
+    lines = [f"label({', '.join(f'f{k}' for k in range(n))})", "f100 = float_add(f0, f1)"]
+    for k in range(1, n):
+        lines.append(f"f{100 + k} = float_mul(f{100 + k - 1}, f{k})")
+    lines.append(f"guard_false(1) [snap 0: r=f{100 + n - 1} @line 1]")
+    lines.append(f"jump({', '.join(f'f{100 + k}' for k in range(n))})")
+    img = compile_trace(parse_trace("\n".join(lines)), "aarch64")
+    main = _main_path(img)
+    saves = [ops for _, _, m, ops in main if m == "str" and "[sp" in ops]
+    assert 0 < len(saves) <= 2 * A.NAN_SAVES
+    assert [m for _, _, m, _ in main].count("b.hi") >= 2
+
+
+def test_division_by_a_power_of_two_is_a_product():
+    """x / 2.0 is x * 0.5 bit for bit (fdiv is the slower soft-float helper); x / 3.0
+    stays a division, and so does x / 5e-324 (its reciprocal is not a double)."""
+    for c, want in (("2.0", "fmul"), ("-0.25", "fmul"), ("3.0", "fdiv"), ("5e-324", "fdiv")):
+        t = parse_trace(f"label(f0)\nf1 = float_truediv(f0, {c})\n"
+                        f"guard_false(1) [snap 0: r=f1 @line 1]\njump(f0)")
+        mnems = [ins[1] for ins in compile_trace(t, "aarch64").op_instructions(1)]
+        assert want in mnems and ({"fmul", "fdiv"} - {want}).isdisjoint(mnems), (c, mnems)
 
 
 def test_ldr_d_literal_encoding():

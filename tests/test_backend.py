@@ -384,7 +384,9 @@ def test_float_binop_edges(name, target):
 
 @pytest.mark.parametrize("name", FLOAT_BINOPS)
 def test_float_binop_constant_operands(name, target):
-    for c in ["1.5", "-0.0", "0.0", "nan", "inf", "-inf", "1e-300"]:
+    # powers of two: a division by one may be a product by its reciprocal
+    for c in ["1.5", "-0.0", "0.0", "nan", "inf", "-inf", "1e-300", "2.0", "-0.25",
+              "8.98846567431158e+307", "2.2250738585072014e-308", "5e-324"]:
         if _valid_float(name, float(c)):
             check_all(target, _fbinop_trace(name, "f0", c), [(x, 0.0) for x in FLOATS])
         check_all(target, _fbinop_trace(name, c, "f1"), [(0.0, x) for x in FLOATS if _valid_float(name, x)])
@@ -401,6 +403,49 @@ def test_float_unary_edges(name, target):
     for c in ["4.0", "-4.0", "nan", "-0.0", "1e300"]:     # constant argument
         text = f"label(f0)\n{res} = {name}({c})\nguard_false(1) [snap 0: r={res} @line 1]\njump(f0)"
         check_all(target, text, [(0.0,)])
+
+
+RUN_VALUES = [1.5, -0.0, 3.0, math.inf, -math.inf, NAN, NEG_NAN, PAYLOAD_NAN, 1e308, 5e-324]
+
+
+@pytest.mark.parametrize("jump", ["f0, f1, f2", "f8, f1, f5"])
+def test_runs_of_float_arithmetic_with_nans_and_infinities(jump, target):
+    """Chains of float ops (where an emulated AArch64 batches its NaN checks, and
+    replays a run to fix a NaN up): every intermediate result bit for bit, NaN operands
+    in every position, invalid operations (inf - inf, 0 * inf); with the second jump
+    f0 and f2 die inside the chain, so later results may take their registers."""
+    text = f"""
+label(f0, f1, f2)
+f3 = float_mul(f0, f1)
+f4 = float_add(f3, f2)
+f5 = float_sub(f1, f4)
+f6 = float_mul(f5, 2.0)
+f7 = float_truediv(f6, 4.0)
+f8 = float_add(f7, f1)
+f9 = float_sub(f8, f5)
+guard_false(1) [snap 0: a=f3 b=f4 c=f5 d=f6 e=f7 g=f8 h=f9 @line 1]
+jump({jump})
+"""
+    check_all(target, text, [(a, b, c) for a in RUN_VALUES for b in RUN_VALUES
+                             for c in RUN_VALUES[::2]])
+
+
+def test_a_long_run_of_float_arithmetic_whose_inputs_die(target):
+    """More inputs overwritten inside one chain than an emulated AArch64 saves for its
+    replay: the run is split, and every result is still exact."""
+    n = 12
+    lines = [f"label({', '.join(f'f{k}' for k in range(n))})", "f100 = float_add(f0, f1)"]
+    for k in range(1, n):
+        lines.append(f"f{100 + k} = float_{'mul' if k % 2 else 'sub'}(f{100 + k - 1}, f{k})")
+    snap = " ".join(f"v{k}=f{100 + k}" for k in range(n))
+    lines.append(f"guard_false(1) [snap 0: {snap} @line 1]")
+    lines.append(f"jump({', '.join(f'f{100 + k}' for k in range(n))})")
+    rows = []
+    for k in range(len(RUN_VALUES) * 3):
+        row = [RUN_VALUES[(k * 7 + j * 3) % len(RUN_VALUES)] for j in range(n)]
+        rows.append(tuple(row))
+    rows.append(tuple([1.25] * n))
+    check_all(target, "\n".join(lines), rows)
 
 
 def test_sqrt_of_negative_and_nan_is_pythons_nan(target):
@@ -420,6 +465,18 @@ def test_fused_float_comparisons_with_nan(target):
                     f"guard_false(1) [snap 1: a=f0 @line 2]\njump(f0, f1)")
             check_all(target, text, [(a, b) for a in (1.0, 2.0, NAN, -0.0, 0.0, math.inf)
                              for b in (1.0, 2.0, NAN, 0.0, -math.inf)])
+
+
+def test_fused_float_equality_with_zero(target):
+    """x == 0.0 / x != 0.0 into a guard (an emulated AArch64 tests the bits with integer
+    instructions): both zeros, the smallest subnormals, NaNs with either sign."""
+    for name in ("float_eq", "float_ne"):
+        for zero, args in (("0.0", "f0, {z}"), ("-0.0", "{z}, f0")):
+            for guard in ("guard_true", "guard_false"):
+                text = (f"label(f0)\ni2 = {name}({args.format(z=zero)})\n"
+                        f"{guard}(i2) [snap 0: a=f0 @line 1]\n"
+                        f"guard_false(1) [snap 1: a=f0 @line 2]\njump(f0)")
+                check_all(target, text, [(x,) for x in FLOATS + [-5e-324, 2.0 ** -1074]])
 
 
 def test_unfused_comparisons_feed_guards_and_arithmetic(target):

@@ -3,7 +3,8 @@
     host memory ══ identity ══► emulator memory (one emulator per architecture):
         code images (r-x), a stack, frames, a trap page of `ret`s, and, on first touch
         during a run, whatever other host page the code reads or writes
-    run(frame) ─► frame pointer argument, stack, return address = stop ─► emu_start
+    run(frame) ─► frame and entry to the trampoline's slots ─► emu_start(trampoline):
+        it sets the stack pointer and argument, calls the entry, stores the result
     call_f / call_loop targets outside the emulator ─► relocated to trap addresses;
         a code hook on the trap page services the call in Python, the `ret` returns
 
@@ -22,10 +23,20 @@ register and poisons every other caller-saved register (so code that wrongly kee
 value in one across a call fails here too).  A ``call_loop`` target inside the same
 emulator is called directly; any other target (native code, another architecture's
 emulator, the reference interpreter) gets a trap that runs it on its frame array.
+
+Speed (what a steady run costs is Unicorn's own work): the TLB is virtual and filled
+by a hook (no memory hooks: any of them, like writable-and-executable TLB entries,
+sends every store through Unicorn's slow path); the only code hook covers the trap
+pages, so translated blocks of jitnb's code chain freely; ``emu_start`` gets neither
+a timeout (a watchdog thread per call) nor a count (a hook per instruction); runs and
+traps touch registers through the C API.  What remains is per translation block (a
+helper call at each block's start: every conditional branch costs ~1.5 ns) and per
+float instruction (a soft-float helper, ~8 ns).
 """
 from __future__ import annotations
 
 import atexit
+import bisect
 import ctypes
 import struct
 import threading
@@ -45,6 +56,18 @@ TRAP_SLOT = 8
 POISON = 0x5A5A5A5A00000000     # caller-saved registers after a serviced call: POISON + k
 TCG_BUFFER = 128 << 20          # the emulator's translation cache
 EMULATOR_RWX: list[tuple[int, int]] = []    # host ranges Unicorn maps read-write-execute
+
+
+_DOUBLE = struct.Struct("<d")
+_QWORD = struct.Struct("<Q")
+
+
+def _bits_float(bits: int) -> float:
+    return _DOUBLE.unpack(_QWORD.pack(bits & MASK64))[0]
+
+
+def _float_bits(x: float) -> int:
+    return _QWORD.unpack(_DOUBLE.pack(x))[0]
 
 
 def _signed(v: int) -> int:
@@ -87,6 +110,97 @@ class _HostMaps:
             for lo, hi, perms in self.maps:
                 if lo <= address < hi:
                     return lo, hi, perms
+        return None
+
+
+def _uc_library():
+    """The bindings' handle on Unicorn's C library (None where they do not expose it)."""
+    try:
+        from unicorn.unicorn_py3.unicorn import uclib
+    except ImportError:
+        return None
+    return uclib
+
+
+class _RegFile:
+    """Registers of one emulator through Unicorn's C API, with buffers made once: the
+    bindings' generic path costs ~1.6 us per register (~40 us to poison a call's
+    caller-saved registers).  Falls back to the bindings where the C API is not
+    reachable.  Values are the low 64 bits (an XMM register's double)."""
+
+    def __init__(self, uc) -> None:
+        self.uc = uc
+        self.lib = _uc_library()
+        self.handle = getattr(uc, "_uch", None)
+        self.raw = self.lib is not None and self.handle is not None
+        self.buf = (ctypes.c_uint64 * 2)()              # room for a 128-bit register
+        self.at = ctypes.addressof(self.buf)
+        self.batches: dict[tuple, tuple] = {}
+
+    def _check(self, status: int) -> None:
+        if status:
+            raise self._error(status)
+
+    @staticmethod
+    def _error(status: int) -> Exception:
+        from unicorn import UcError
+        return UcError(status)
+
+    def read(self, reg: int) -> int:
+        if not self.raw:
+            return self.uc.reg_read(reg) & MASK64
+        self._check(self.lib.uc_reg_read(self.handle, reg, self.at))
+        return self.buf[0]
+
+    def write(self, reg: int, value: int) -> None:
+        if not self.raw:
+            self.uc.reg_write(reg, value & MASK64)
+            return
+        self.buf[0], self.buf[1] = value & MASK64, 0
+        self._check(self.lib.uc_reg_write(self.handle, reg, self.at))
+
+    def write_many(self, pairs: tuple[tuple[int, int], ...]) -> None:
+        """Write ``(register, value)`` pairs (one C call; the buffers are kept per
+        tuple of pairs)."""
+        if not self.raw:
+            for reg, value in pairs:
+                self.uc.reg_write(reg, value & MASK64)
+            return
+        batch = self.batches.get(pairs)
+        if batch is None:
+            n = len(pairs)
+            values = (ctypes.c_uint64 * (2 * n))()
+            for k, (_, value) in enumerate(pairs):
+                values[2 * k] = value & MASK64
+            base = ctypes.addressof(values)
+            batch = ((ctypes.c_int * n)(*[reg for reg, _ in pairs]),
+                     (ctypes.c_void_p * n)(*[base + 16 * k for k in range(n)]), n, values)
+            self.batches[pairs] = batch
+        ids, ptrs, n, _ = batch
+        self._check(self.lib.uc_reg_write_batch(self.handle, ids, ptrs, n))
+
+
+class _Spans:
+    """Disjoint address ranges with their permissions, found by address (bisect)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.spans: list[tuple[int, int, int]] = []     # (start, end, prot), by start
+
+    def add(self, start: int, size: int, prot: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.spans.insert(k, (start, start + size, prot))
+
+    def remove(self, start: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        if k < len(self.starts) and self.starts[k] == start:
+            del self.starts[k], self.spans[k]
+
+    def find(self, address: int) -> tuple[int, int, int] | None:
+        k = bisect.bisect_right(self.starts, address) - 1
+        if k >= 0 and address < self.spans[k][1]:
+            return self.spans[k]
         return None
 
 
@@ -134,6 +248,7 @@ class Emulator:
         self.U = U
         self.arch = _Arch(arch)
         self.uc = U.Uc(*self.arch.uc_args)
+        self.regs = _RegFile(self.uc)
         self.lock = threading.RLock()
         self.host = _HostMaps()
         self.regions: dict[int, int] = {}           # our own mappings: start -> size
@@ -143,10 +258,14 @@ class Emulator:
         self.closed = False             # at exit: Unicorn may be torn down before our code
         atexit.register(self._close)
         # Unicorn translates into a read-write-execute buffer of its own, made when the
-        # first memory is mapped: note it, so that W^X checks of our code can skip it.
+        # engine is set up (first control call or mapping): note it, so that W^X checks
+        # of our code can skip it.
+        before = set(_rwx_mappings())
         if hasattr(self.uc, "ctl_set_tcg_buffer_size"):
             self.uc.ctl_set_tcg_buffer_size(TCG_BUFFER)
-        before = set(_rwx_mappings())
+        # Addresses are host addresses: no guest page tables (see _on_tlb_fill).
+        self.uc.ctl_set_tlb_mode(U.UC_TLB_VIRTUAL)
+        self.spans = _Spans()                       # what is mapped, with its permissions
         self.stack = self.alloc(STACK_SIZE, U.UC_PROT_READ | U.UC_PROT_WRITE)
         EMULATOR_RWX.extend(m for m in _rwx_mappings() if m not in before)
         self.arena: tuple[int, int] = (0, 0)         # frames: (next free, end)
@@ -154,9 +273,46 @@ class Emulator:
         self.trap_keys: dict[Any, int] = {}
         self.trap_pages: list[int] = []
         self.trap_next = self.trap_end = 0
-        self.stop_address = self.new_trap(None, None)
-        self._hook(U.UC_HOOK_MEM_READ_UNMAPPED | U.UC_HOOK_MEM_WRITE_UNMAPPED,
-                   self._on_unmapped)
+        self._hook(U.UC_HOOK_TLB_FILL, self._on_tlb_fill)
+        self._make_trampoline()
+
+    def _make_trampoline(self) -> None:
+        """The code every run starts at: it loads the frame pointer argument, the entry
+        and the stack pointer from ``slots``, calls the entry and stores the result to
+        ``slots[3]``, so that starting a run writes no emulator register (each
+        register access through the bindings costs ~1.6 us)."""
+        U = self.U
+        data = self.alloc(PAGE, U.UC_PROT_READ | U.UC_PROT_WRITE)
+        self.slots = (ctypes.c_uint64 * 4).from_address(data)
+        if self.arch.name == "x86_64":
+            from ..jit.backend.x86_64 import registers as X
+            from ..jit.backend.x86_64.encoder import X86Encoder
+            enc = X86Encoder()
+            enc.MOV_ri(X.R11, data)
+            enc.MOV_rm(X.RDI, X.R11, 0)
+            enc.MOV_rm(X.RAX, X.R11, 8)
+            enc.MOV_rm(X.RSP, X.R11, 16)
+            enc.CALL_r(X.RAX)                # at the entry rsp + 8 is 16-aligned
+            enc.MOV_ri(X.R11, data)
+            enc.MOV_mr(X.R11, 24, X.RAX)
+        else:
+            from ..jit.backend.aarch64 import registers as A
+            from ..jit.backend.aarch64.encoder import A64Encoder
+            enc = A64Encoder()
+            enc.MOV_ri(A.X17, data)
+            enc.LDR_rm(A.X0, A.X17, 0)
+            enc.LDR_rm(A.X16, A.X17, 8)
+            enc.LDR_rm(A.X1, A.X17, 16)
+            enc.MOV_spr(A.X1)
+            enc.BLR_r(A.X16)
+            enc.MOV_ri(A.X17, data)
+            enc.STR_rm(A.X0, A.X17, 24)
+        code = bytes(enc.buf)
+        self.trampoline = self.alloc(PAGE, U.UC_PROT_READ | U.UC_PROT_EXEC)
+        ctypes.memmove(self.trampoline, code, len(code))
+        self.uc.ctl_remove_cache(self.trampoline, self.trampoline + PAGE)
+        self.trampoline_end = self.trampoline + len(code)     # where a run stops
+        self.slots[2] = self.stack + STACK_SIZE - 64           # 16-aligned
 
     def _hook(self, kind: int, callback, **kw) -> None:
         """hook_add; the ctypes callback it makes may need a new libffi trampoline page,
@@ -176,8 +332,10 @@ class Emulator:
             addr = _host_map(size, hint)
             try:
                 self._drop_borrowed_overlapping(addr, size)
+                self.spans.add(addr, size, prot)    # before Unicorn looks at the pages
                 self.uc.mem_map_ptr(addr, size, prot, addr)
             except BaseException:
+                self.spans.remove(addr)
                 _munmap(addr, size)
                 raise
             self.uc.ctl_remove_cache(addr, addr + size)
@@ -194,6 +352,7 @@ class Emulator:
             self.uc.ctl_remove_cache(addr, addr + size)
             self.uc.mem_unmap(addr, size)
             del self.regions[addr]
+            self.spans.remove(addr)
             _check(_munmap(addr, size), "munmap")
 
     def new_frame(self, slots: int) -> ctypes.Array:
@@ -209,30 +368,49 @@ class Emulator:
             self.arena = (nxt + nbytes, end)
         return (ctypes.c_int64 * slots).from_address(nxt)
 
-    def _on_unmapped(self, uc, access, address, size, value, data) -> bool:
-        """The code touched a host address the emulator does not map: borrow the host
-        pages (with the host's read/write permissions) until the run ends."""
-        start = address & ~(PAGE - 1)
-        end = -(-(address + max(size, 1)) // PAGE) * PAGE
-        page = start
-        while page < end:
-            found = self.host.find(page, fresh=True)
-            if found is None or "r" not in found[2] or found[0] > page:
-                return False
-            lo, hi, perms = found
-            stop = min(end, hi)
-            prot = self.U.UC_PROT_READ | (self.U.UC_PROT_WRITE if "w" in perms else 0)
-            try:
-                uc.mem_map_ptr(page, stop - page, prot, page)
-            except self.U.UcError:
-                return False
-            self.borrowed.append((page, stop - page))
-            page = stop
+    def _on_tlb_fill(self, uc, page, access, entry, data) -> bool:
+        """Unicorn asks what the emulator page at ``page`` is (on a TLB miss): itself,
+        with the permissions of its mapping.  A page the emulator does not map is
+        borrowed from the host (with the host's read/write permissions) until the run
+        ends; an access the permissions do not allow faults, and so does one to an
+        address the host does not map either (Unicorn finds no memory there).
+
+        A data access gets read/write at most and an instruction fetch read/execute: a
+        TLB entry that is both writable and executable sends every store through
+        Unicorn's slow path (it watches such pages for self-modifying code)."""
+        U = self.U
+        fetch = access == U.UC_MEM_FETCH
+        span = self.spans.find(page)
+        if span is None and not fetch:
+            span = self._borrow(page)
+        prot = span[2] if span is not None else U.UC_PROT_ALL
+        entry.paddr = page
+        if fetch:
+            entry.perms = prot & (U.UC_PROT_READ | U.UC_PROT_EXEC)
+        else:
+            entry.perms = prot & (U.UC_PROT_READ | U.UC_PROT_WRITE)
         return True
+
+    def _borrow(self, address: int) -> tuple[int, int, int] | None:
+        """Map the host page holding ``address`` for the rest of the run (None: the host
+        does not map it readable)."""
+        page = address & ~(PAGE - 1)
+        found = self.host.find(page, fresh=True)
+        if found is None or "r" not in found[2]:
+            return None
+        prot = self.U.UC_PROT_READ | (self.U.UC_PROT_WRITE if "w" in found[2] else 0)
+        try:
+            self.uc.mem_map_ptr(page, PAGE, prot, page)
+        except self.U.UcError:
+            return None
+        self.borrowed.append((page, PAGE))
+        self.spans.add(page, PAGE, prot)
+        return page, page + PAGE, prot
 
     def _drop_borrowed(self) -> None:
         for addr, size in self.borrowed:
             self.uc.mem_unmap(addr, size)
+            self.spans.remove(addr)
         self.borrowed = []
 
     def _drop_borrowed_overlapping(self, addr: int, size: int) -> None:
@@ -269,38 +447,37 @@ class Emulator:
         if service is not None:
             service(uc)
 
-    def poison(self, keep_int: int | None, keep_float: int | None) -> None:
+    def poison_pairs(self, keep_int: int | None, keep_float: int | None) -> tuple:
+        """``(register, POISON + k)`` for every caller-saved register but the kept ones."""
         regs = [r for r in self.arch.caller_saved if r != keep_int]
         fregs = [r for r in self.arch.caller_saved_f if r != keep_float]
-        values = [(r, POISON + k) for k, r in enumerate(regs + fregs)]
-        if hasattr(self.uc, "reg_write_batch"):         # Unicorn 2.1
-            self.uc.reg_write_batch(values)
-        else:
-            for r, v in values:
-                self.uc.reg_write(r, v)
+        return tuple((r, POISON + k) for k, r in enumerate(regs + fregs))
 
     def call_trap(self, address: int, kinds: str, needs_gil: bool = False) -> int:
         """The trap for a C function ``address`` taking and returning ``kinds``
         (argument kinds then the result kind, "i" or "f"); a function of the Python
         API (``needs_gil``) is called without releasing the GIL."""
-        def service(uc, fn=_c_function(address, kinds, needs_gil), kinds=kinds) -> None:
-            args = []
-            ni = nf = 0
-            for k in kinds[:-1]:
-                if k == "f":
-                    bits = uc.reg_read(self.arch.float_args[nf]) & MASK64
-                    args.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
-                    nf += 1
-                else:
-                    args.append(_signed(uc.reg_read(self.arch.int_args[ni])))
-                    ni += 1
-            result = fn(*args)
-            if kinds[-1] == "f":
-                self.poison(None, self.arch.float_ret)
-                uc.reg_write(self.arch.float_ret, struct.unpack("<Q", struct.pack("<d", result))[0])
+        a, regs = self.arch, self.regs
+        sources, ni, nf = [], 0, 0
+        for k in kinds[:-1]:
+            if k == "f":
+                sources.append((a.float_args[nf], True))
+                nf += 1
             else:
-                self.poison(self.arch.int_ret, None)
-                uc.reg_write(self.arch.int_ret, result & MASK64)
+                sources.append((a.int_args[ni], False))
+                ni += 1
+        floats = kinds[-1] == "f"
+        result_reg = a.float_ret if floats else a.int_ret
+        poison = self.poison_pairs(None, a.float_ret) if floats else \
+            self.poison_pairs(a.int_ret, None)
+        fn = _c_function(address, kinds, needs_gil)
+
+        def service(uc) -> None:
+            args = [_bits_float(regs.read(r)) if f else _signed(regs.read(r))
+                    for r, f in sources]
+            result = fn(*args)
+            regs.write_many(poison)
+            regs.write(result_reg, _float_bits(result) if floats else result)
         return self.new_trap(("call_f", address, kinds, needs_gil), service)
 
     def loop_trap(self, entry: int, descr: Any) -> int:
@@ -310,11 +487,13 @@ class Emulator:
             ref = weakref.ref(descr)
         except TypeError:
             ref = lambda d=descr: d     # noqa: E731
+        poison = self.poison_pairs(self.arch.int_ret, None)
+
         def service(uc) -> None:
-            frame_address = uc.reg_read(self.arch.int_args[0])
+            frame_address = self.regs.read(self.arch.int_args[0])
             result = _run_foreign_loop(entry, frame_address, ref())
-            self.poison(self.arch.int_ret, None)
-            uc.reg_write(self.arch.int_ret, result & MASK64)
+            self.regs.write_many(poison)
+            self.regs.write(self.arch.int_ret, result)
         return self.new_trap(None, service)        # a slot of its own per call site
 
     def owns_code(self, address: int) -> bool:
@@ -324,13 +503,13 @@ class Emulator:
         return False
 
     # -- running -------------------------------------------------------------------------
-    def _start(self, entry: int, hold_gil: bool) -> None:
-        """``emu_start`` up to the stop address; with ``hold_gil`` the GIL stays held
+    def _start(self, begin: int, until: int, hold_gil: bool) -> None:
+        """``emu_start`` from `begin` to `until`; with ``hold_gil`` the GIL stays held
         while the code runs (code that reads Python objects, like ``NativeCode``)."""
         uc = self.uc
         handle = getattr(uc, "_uch", None)
         if not hold_gil or handle is None or not hasattr(uc, "_hook_exception"):
-            uc.emu_start(entry, self.stop_address)
+            uc.emu_start(begin, until)
             return
         if not _EMU_START_GIL:
             from unicorn.unicorn_py3 import unicorn as binding
@@ -338,7 +517,7 @@ class Emulator:
             _EMU_START_GIL.append(ctypes.PYFUNCTYPE(fn.restype, *fn.argtypes)(
                 ctypes.cast(fn, ctypes.c_void_p).value))
         uc._hook_exception = None
-        status = _EMU_START_GIL[0](handle, entry, self.stop_address, 0, 0)
+        status = _EMU_START_GIL[0](handle, begin, until, 0, 0)
         if status != self.U.UC_ERR_OK:
             raise self.U.UcError(status)
         if uc._hook_exception is not None:
@@ -354,21 +533,15 @@ class Emulator:
             self.running += 1
             stopper = _Stopper(stop, frame) if stop is not None else None
             try:
-                top = self.stack + STACK_SIZE - 64
-                if a.lr is None:                    # x86_64: the return address on the stack
-                    sp = top - 8
-                    uc.mem_write(sp, struct.pack("<Q", self.stop_address))
-                else:
-                    sp = top
-                    uc.reg_write(a.lr, self.stop_address)
-                uc.reg_write(a.sp, sp)
-                uc.reg_write(a.int_args[0], ctypes.addressof(frame))
+                slots = self.slots
+                slots[0] = ctypes.addressof(frame)
+                slots[1] = entry
                 try:
-                    self._start(entry, hold_gil)
+                    self._start(self.trampoline, self.trampoline_end, hold_gil)
                 except self.U.UcError as e:
                     pc = uc.reg_read(a.pc)
                     raise RuntimeError(f"emulated {a.name} code failed at {pc:#x}: {e}") from None
-                return _signed(uc.reg_read(a.int_ret))
+                return _signed(slots[3])
             finally:
                 if stopper is not None:
                     stopper.done()

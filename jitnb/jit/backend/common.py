@@ -334,8 +334,9 @@ class AssemblerBase:
         enc = self.enc
         op_offsets = []
         for i, op in enumerate(trace.ops):
-            start = enc.pos
             a = self.alloc.ops[i]
+            self.before_op(op, a)
+            start = enc.pos
             if not a.skip:
                 for m in a.moves:
                     self.move(m.src, m.dst, m.kind)
@@ -385,6 +386,10 @@ class AssemblerBase:
             image.loop_input_kinds = bridge.loop_input_kinds
             image.reload_address = bridge.reload_address
         return image
+
+    def before_op(self, op: Op, a) -> None:
+        """Called before each op's moves and code (outside the op's listed range):
+        where a backend closes what it batches across ops.  Nothing by default."""
 
     def slow_paths(self) -> None:
         """Out-of-line code placed after the exit stubs (none by default)."""

@@ -36,6 +36,15 @@ is ever emitted.
 Floats: where this host's CPython follows x86's NaN rules (first NaN operand wins, an
 invalid operation gives the negative default NaN), float add/sub/mul/div check for a
 NaN result and fix it up out of line, so the code stays bit-identical to CPython.
+That happens only when the code runs in an emulator (an AArch64 host has its own
+rules), where each float instruction is a helper call and each conditional branch
+ends a translation block, so the check is batched: a run of consecutive float
+operations keeps the largest ``bits << 1`` of its results in x17 (integer
+instructions only) and branches once, after the run, when that is a NaN's.  The
+out-of-line path replays the run from its inputs, each operation followed by its
+own check and fixup: an input the run overwrites is first stored to one of
+``NAN_SAVES`` stack slots above the spill slots (the run ends when they are used up),
+and the replay reloads it, so it computes the same values in order.
 """
 from __future__ import annotations
 
@@ -77,10 +86,23 @@ FUSABLE = set(INT_REL) | set(FLOAT_REL)
 # Float arithmetic whose NaN results follow the host's rules (see the module docstring).
 FIX_NANS = HOST_NAN_RULES == "x86"
 NAN_CHECKED = {O.FLOAT_ADD, O.FLOAT_SUB, O.FLOAT_MUL, O.FLOAT_TRUEDIV} if FIX_NANS else set()
+NAN_SAVES = 8              # run inputs a NaN-checked run may overwrite (saved to the stack)
 LOOP_ALIGN = 16
 MIN64 = -(1 << 63)
 
 _LDR_D_LITERAL = 0x5C000000     # ldr d<t>, <pc + imm19 * 4>
+
+
+def exact_reciprocal(d: float) -> float | None:
+    """``1 / d`` when ``d`` is a power of two whose reciprocal is a double (so that a
+    product by it rounds exactly as the quotient by ``d``), else None."""
+    if not math.isfinite(d) or d == 0 or abs(math.frexp(d)[0]) != 0.5:
+        return None
+    try:
+        r = 1.0 / d
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return r if math.isfinite(r) and r != 0 and r * d == 1.0 else None
 
 
 class _Encoder(A64Encoder):
@@ -139,6 +161,10 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         self.address_literals: list[tuple[int, int, list | None, object]] = []
         self.slow: list = []                              # out-of-line code emitters
         self.ovf_fail_cc = R.VS                           # what the last _ovf op set
+        self.nan_run: list[tuple] = []                    # float ops whose check is due
+        self.nan_inputs: set[int] = set()                 # registers the run reads first
+        self.nan_written: set[int] = set()
+        self.nan_saved: dict[int, int] = {}               # overwritten input -> its slot
 
     # -- driver --------------------------------------------------------------------------
     def new_encoder(self) -> A64Encoder:
@@ -154,7 +180,9 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             self.saved = [FRAME] + [r for r in regs if r != FRAME]
         else:
             self.saved = [r for r in regs if r not in self.bridge.loop_saved_regs]
-        self.frame_bytes = 8 * self.alloc.stack_slots
+        self.nan_slots = 8 * self.alloc.stack_slots     # NaN-run saves above the spills
+        nan_runs = FIX_NANS and any(op.num in NAN_CHECKED for op in self.trace.ops)
+        self.frame_bytes = self.nan_slots + (8 * NAN_SAVES if nan_runs else 0)
 
     def link_guard(self, site: int, stub: int) -> None:
         self.enc.patch_branch(site, stub)
@@ -543,7 +571,8 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         """Python floor division / modulo: sdiv truncates, msub gives the remainder,
         then step towards -inf when the remainder is nonzero and its sign differs from
         the divisor's.  sdiv never traps (MIN / -1 wraps); a zero divisor gives 0, as on
-        x86 (the recorder guards against it, so it is never observed)."""
+        x86 (the recorder guards against it, so it is never observed).  No branches:
+        each would end a translation block in an emulator."""
         enc = self.enc
         res = a.result.num
         x, y = a.args
@@ -555,24 +584,20 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             return
         xr = self.ireg(x, SCRATCH)
         yr = y.num
-        zero = enc.CBZ_rj(yr, 0)
         enc.SDIV_rrr(SCRATCH2, xr, yr)           # q
         enc.MSUB_rrrr(SCRATCH, SCRATCH2, yr, xr)  # r = x - q*y
-        exact = enc.CBZ_rj(SCRATCH, 0)
-        enc.EOR_rrr(res, SCRATCH, yr)
+        enc.EOR_rrr(res, SCRATCH, yr)            # negative iff the signs differ
+        enc.CMP_ri(SCRATCH, 0)
+        enc.CSEL_rrrc(res, XZR, res, R.EQ)       # ... and r is nonzero
         enc.CMP_ri(res, 0)
-        same_sign = enc.B_cond_cj(R.GE, 0)
         if mod:
-            enc.ADD_rrr(SCRATCH, SCRATCH, yr)
+            enc.ADD_rrr(res, SCRATCH, yr)
+            enc.CSEL_rrrc(res, res, SCRATCH, R.LT)
         else:
-            enc.SUB_rri(SCRATCH2, SCRATCH2, 1)
-        self.branch_here(exact)
-        self.branch_here(same_sign)
-        enc.MOV_rr(res, SCRATCH if mod else SCRATCH2)
-        done = enc.B_j(0)
-        self.branch_here(zero)
-        enc.MOV_ri(res, 0)
-        self.branch_here(done)
+            enc.SUB_rri(res, SCRATCH2, 1)
+            enc.CSEL_rrrc(res, res, SCRATCH2, R.LT)
+        enc.CMP_ri(yr, 0)
+        enc.CSEL_rrrc(res, XZR, res, R.EQ)
 
     def divmod_by_constant(self, res: int, n: int, d: int, mod: bool) -> None:
         """Floor division by a constant without sdiv where possible: a shift or mask
@@ -608,15 +633,15 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         enc.MOV_ri(SCRATCH2, d & MASK64)
         enc.MSUB_rrrr(SCRATCH2, SCRATCH, SCRATCH2, n)   # r = n - q*d
         enc.CMP_ri(SCRATCH2, 0)
-        exact = enc.B_cond_cj(R.GE if d > 0 else R.LE, 0)   # r has d's sign, or is 0
-        if mod:
-            if not self.addsub_imm(SCRATCH2, SCRATCH2, d, sub=False, flags=False):
+        keep = R.GE if d > 0 else R.LE          # r has d's sign, or is 0 (no branch)
+        if mod:                                  # (moves and add/sub keep the flags)
+            if not self.addsub_imm(res, SCRATCH2, d, sub=False, flags=False):
                 enc.MOV_ri(res, d & MASK64)
-                enc.ADD_rrr(SCRATCH2, SCRATCH2, res)
+                enc.ADD_rrr(res, SCRATCH2, res)
+            enc.CSEL_rrrc(res, SCRATCH2, res, keep)
         else:
-            enc.SUB_rri(SCRATCH, SCRATCH, 1)
-        self.branch_here(exact)
-        enc.MOV_rr(res, SCRATCH2 if mod else SCRATCH)
+            enc.SUB_rri(res, SCRATCH, 1)
+            enc.CSEL_rrrc(res, SCRATCH, res, keep)
 
     def emit_int_floordiv(self, op, a): self.divmod(op, a, False)
     def emit_int_mod(self, op, a): self.divmod(op, a, True)
@@ -640,7 +665,11 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         if isinstance(x, Imm) and not isinstance(y, Imm):
             x, y, rel = y, x, SWAP_REL[rel]
         xr = self.dreg(x, FSCRATCH)
-        if isinstance(y, Imm) and y.value == 0.0:       # +0.0 and -0.0 compare alike
+        if isinstance(y, Imm) and y.value == 0.0 and rel in ("eq", "ne"):
+            enc.FMOV_rd(SCRATCH, xr)                     # x == +-0.0 iff bits << 1 == 0
+            enc.LSL_rri(SCRATCH, SCRATCH, 1)             # (integer: no soft-float fcmp)
+            enc.CMP_ri(SCRATCH, 0)
+        elif isinstance(y, Imm) and y.value == 0.0:     # +0.0 and -0.0 compare alike
             enc.FCMP_d0(xr)
         else:
             enc.FCMP_dd(xr, self.dreg(y, FSCRATCH2))
@@ -659,22 +688,77 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         x, y = a.args
         if NAN_SECOND.get(op.num):
             x, y = y, x                  # computed as y (op) x, the way CPython does
-        xr = self.dreg(x, FSCRATCH)
-        yr = self.dreg(y, FSCRATCH2)
-        insn(res, xr, yr)
-        if op.num in NAN_CHECKED:
-            enc = self.enc
-            enc.FCMP_dd(res, res)
-            at = enc.B_cond_cj(R.VS, 0)
-            back = enc.pos
-            self.slow.append(lambda: self.nan_fixup(at, back, res, xr, yr))
+        if op.num == O.FLOAT_TRUEDIV and isinstance(y, Imm):
+            recip = exact_reciprocal(y.value)
+            if recip is not None:        # x / 2**k is x * 2**-k, bit for bit (and fdiv
+                insn, y = self.enc.FMUL_ddd, Imm(recip, "f")   # is the slower helper)
+        if op.num not in NAN_CHECKED:
+            insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
+            return
+        enc = self.enc
+        if res in self.nan_inputs and res not in self.nan_saved:
+            if len(self.nan_saved) == NAN_SAVES:
+                self.end_nan_run()
+            else:                        # the replay starts from the value it overwrites
+                slot = self.nan_slots + 8 * len(self.nan_saved)
+                self.nan_saved[res] = slot
+                enc.STR_dm(res, SP, slot)
+        for loc in (x, y):
+            if isinstance(loc, Reg) and loc.num not in self.nan_written:
+                self.nan_inputs.add(loc.num)
+        self.nan_written.add(res)
+        insn(res, self.dreg(x, FSCRATCH), self.dreg(y, FSCRATCH2))
+        if not self.nan_run:             # x17 := the largest bits << 1 of the run
+            enc.FMOV_rd(SCRATCH2, res)
+            enc.LSL_rri(SCRATCH2, SCRATCH2, 1)
+        else:
+            enc.FMOV_rd(SCRATCH, res)
+            enc.LSL_rri(SCRATCH, SCRATCH, 1)
+            enc.CMP_rr(SCRATCH, SCRATCH2)
+            enc.CSEL_rrrc(SCRATCH2, SCRATCH, SCRATCH2, R.HI)
+        self.nan_run.append((insn, res, x, y))
 
-    def nan_fixup(self, at: int, back: int, res: int, xr: int, yr: int) -> None:
-        """x86's NaN rules for ``res = xr <op> yr``: the first NaN operand, quieted;
-        else (an invalid operation) the negative default NaN.  Out of line: only a NaN
-        result comes here (the scratch registers still hold constant operands)."""
+    def before_op(self, op: Op, a) -> None:
+        """A run of NaN-checked float ops ends before anything else (moves included)."""
+        if self.nan_run and (op.num not in NAN_CHECKED or a.skip or a.moves):
+            self.end_nan_run()
+
+    def end_nan_run(self) -> None:
+        """Branch out of line when the run's largest ``bits << 1`` is a NaN's
+        (above the infinities' 0xffe0 << 48)."""
+        run = self.nan_run
+        if not run:
+            return
+        enc = self.enc
+        enc.MOVZ_rii(SCRATCH, 0xFFE0, 48)
+        enc.CMP_rr(SCRATCH2, SCRATCH)
+        at = enc.B_cond_cj(R.HI, 0)
+        back = enc.pos
+        saved = self.nan_saved
+        self.slow.append(lambda: self.nan_replay(at, back, run, saved))
+        self.nan_run, self.nan_inputs, self.nan_written, self.nan_saved = [], set(), set(), {}
+
+    def nan_replay(self, at: int, back: int, run: list[tuple], saved: dict[int, int]) -> None:
+        """The run again from its inputs (those it overwrote come back from the stack),
+        each result checked and fixed up before the next operation reads it."""
         enc = self.enc
         self.branch_here(at)
+        for reg, slot in saved.items():
+            enc.LDR_dm(reg, SP, slot)
+        for insn, res, x, y in run:
+            xr = self.dreg(x, FSCRATCH)
+            yr = self.dreg(y, FSCRATCH2)
+            insn(res, xr, yr)
+            enc.FCMP_dd(res, res)
+            ok = enc.B_cond_cj(R.VC, 0)
+            self.nan_fixup(res, xr, yr)
+            self.branch_here(ok)
+        enc.B_j(back - enc.pos)
+
+    def nan_fixup(self, res: int, xr: int, yr: int) -> None:
+        """x86's NaN rules for a NaN ``res = xr <op> yr``: the first NaN operand,
+        quieted; else (an invalid operation) the negative default NaN."""
+        enc = self.enc
         ends = []
         for src in (xr, yr):
             enc.FCMP_dd(src, src)
@@ -686,9 +770,8 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
             self.branch_here(skip)
         enc.MOV_ri(SCRATCH, HOST_DEFAULT_NAN)
         enc.FMOV_dr(res, SCRATCH)
-        enc.B_j(back - enc.pos)
         for e in ends:
-            enc.patch_branch(e, back)
+            self.branch_here(e)
 
     def emit_float_add(self, op, a): self.float_binop(self.enc.FADD_ddd, op, a)
     def emit_float_sub(self, op, a): self.float_binop(self.enc.FSUB_ddd, op, a)
