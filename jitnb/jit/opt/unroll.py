@@ -1,0 +1,80 @@
+"""Loop peeling with loop-invariant code motion (Ardö, Bolz, Fijałkowski, DLS 2012).
+
+    label(inputs)  preamble: the loop's trace, one iteration, as optimised so far
+    jump(state..., invariants...)                 falls into the loop label
+    label(state..., invariants...)  body: a second copy of the trace, in which
+        pure ops and overflow ops whose arguments are all loop-invariant are not
+        computed again: their preamble result is passed in as an extra label value;
+        guards on loop-invariant values are dropped (the preamble checked them)
+    jump(state'..., invariants...)                back to the loop label
+
+An input is loop-invariant when the jump passes it back unchanged; a value computed
+from invariants only is invariant too.  The loop label's first values are the trace's
+inputs in their order (the loop's state at its header, what an interrupt writes back);
+the carried invariants follow.  Entering the loop (from the interpreter or a bridge)
+goes through the preamble.  The passes before ``unroll`` in the chain then run again
+over the peeled trace, so the body is optimised with what the preamble proved.
+"""
+from __future__ import annotations
+
+from ..ir import ops as O
+from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
+
+_INVARIANT_GUARDS = (O.GUARD_TRUE, O.GUARD_FALSE, O.GUARD_VALUE)
+
+
+def run(trace: Trace) -> Trace:
+    ops = trace.ops
+    if ops[-1].num != O.JUMP or trace.loop_index():
+        return trace
+    jump = ops[-1]
+    n = len(trace.inputs)
+    label_args: list[Input] = [Input(v.kind, k) for k, v in enumerate(trace.inputs)]
+    m: dict[int, Value] = {id(v): a for v, a in zip(trace.inputs, label_args)}
+    invariant = {id(label_args[k]) for k, v in enumerate(trace.inputs)
+                 if resolve(jump.args[k]) is v}
+    carried: list[Op] = []          # preamble values passed in as extra label values
+    hoisted, dropped = [], []
+
+    def get(v: Value) -> Value:
+        v = resolve(v)
+        return v if isinstance(v, Const) else m[id(v)]
+
+    body: list[Op] = []
+    skip_ovf_guard = False
+    for op in ops[1:-1]:
+        if skip_ovf_guard:
+            skip_ovf_guard = False
+            if op.num == O.GUARD_NO_OVERFLOW:
+                continue
+        args = [get(a) for a in op.args]
+        inv = all(isinstance(a, Const) or id(a) in invariant for a in args)
+        desc = op.desc
+        if inv and args and op.kind != "n" and (desc.pure or desc.overflow):
+            extra = Input(op.kind, n + len(carried))
+            label_args.append(extra)
+            carried.append(op)
+            m[id(op)] = extra
+            invariant.add(id(extra))
+            hoisted.append(op)
+            skip_ovf_guard = desc.overflow
+            continue
+        if inv and op.num in _INVARIANT_GUARDS:
+            dropped.append(op)
+            continue
+        snap = None
+        if op.snapshot is not None:
+            s = op.snapshot
+            snap = Snapshot([(name, get(v)) for name, v in s.values], s.line, s.resume)
+        new = Op(op.num, args, snap, op.descr, op.line)
+        m[id(op)] = new
+        body.append(new)
+    pre_jump = Op(O.JUMP, list(jump.args) + carried, line=jump.line)
+    loop_label = Op(O.LABEL, label_args, line=ops[0].line)
+    back = Op(O.JUMP, [get(a) for a in jump.args] + label_args[n:], line=jump.line)
+    out = trace.with_ops(ops[:-1] + [pre_jump, loop_label] + body + [back])
+    out.notes = [f"peeled: preamble {len(ops) - 1} ops, loop body {len(body) + 2} ops, "
+                 f"{len(carried)} invariant value(s) carried into the loop label"]
+    out.notes += [("hoisted out of the loop", op) for op in hoisted]
+    out.notes += [("guard on invariants, kept in the preamble only", op) for op in dropped]
+    return out
