@@ -190,6 +190,7 @@ class CompiledLoop:
 
     header_pc: int = 0
     header_line: int = 0
+    opt_log: Any = None             # what each optimisation pass did (opt.log.PassLog)
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
 
     def __post_init__(self) -> None:

@@ -12,18 +12,22 @@ from ...params import Params
 from ..compiled import CompiledLoop, ReferenceExecutor
 from ..ir.trace import verify
 from ..opt import optimize
+from ..opt.log import PassLog
 
 
 def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoop:
     t0 = time.perf_counter()
     verify(recorded.trace)
-    trace = optimize(recorded.trace, params.opts())
+    recorded.trace.input_bounds = input_bounds(recorded)
+    log = PassLog()
+    trace = optimize(recorded.trace, params.opts(), log=log)
     verify(trace)
     t1 = time.perf_counter()
     executor, code_bytes, target = _executor(trace, params, _array_regions(recorded))
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
-                            header_pc=loop.info.header_pc, header_line=loop.line)
+                            header_pc=loop.info.header_pc, header_line=loop.line,
+                            opt_log=log)
     ev.emit(ev.TraceCompiled(loop.id, len(recorded.trace.ops), len(trace.ops), len(trace.guards()),
                              code_bytes, target, t_record, t1 - t0, t2 - t1))
     loop.compiled = compiled
@@ -43,6 +47,12 @@ class _LazyListing:
         return self.text
 
     __repr__ = __str__
+
+
+def input_bounds(recorded) -> dict[int, tuple[int, int]]:
+    """What every entry guarantees of the inputs: array lengths and positions are >= 0."""
+    return {i: (0, (1 << 63) - 1) for i, spec in enumerate(recorded.inputs)
+            if spec.part in ("alen", "aidx")}
 
 
 def _array_regions(recorded):
@@ -78,7 +88,7 @@ def compile_bridge(loop, compiled: CompiledLoop, exit: int, recorded, params: Pa
     t0 = time.perf_counter()
     loop_inputs = compiled.trace.inputs
     verify(recorded.trace, loop_inputs)
-    trace = optimize(recorded.trace, params.opts())
+    trace = optimize(recorded.trace, params.opts(), bridge=True)
     verify(trace, loop_inputs)
     first = len(compiled.exits)
     compiled.add_bridge(exit, recorded, trace)

@@ -171,6 +171,8 @@ class _Bounds:
         cond = resolve(guard.args[0])
         if num == O.GUARD_FALSE:
             self.narrow(cond, 0, 0)
+        elif self.get(cond)[0] >= 0:
+            self.narrow(cond, 1, MAX)
         if not isinstance(cond, Op) or cond.num not in _CMP:
             return
         rel = cond.num if num == O.GUARD_TRUE else O.invert_comparison(cond.num)

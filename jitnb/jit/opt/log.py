@@ -76,14 +76,16 @@ class PassLog:
             n = self._names[id(v)] = f"{v.kind}{len(self._names)}"
         return n
 
-    def format(self, entry: tuple) -> str:
+    def format(self, entry: tuple, snapshot: bool = False) -> str:
+        """An op as it was; its snapshot only with `snapshot` (diffs stay short)."""
         op, num, args, snap = entry
         desc = O.OPS[num]
         text = f"{desc.name}(" + ", ".join(self.name(a) for a in args) + ")"
         if desc.result != "n":
             text = f"{self.name(op, False)} = {text}"
         if snap is not None:
-            text += " [" + " ".join(f"{n}={self.name(v)}" for n, v in snap) + "]"
+            text += (" [" + " ".join(f"{n}={self.name(v)}" for n, v in snap) + "]"
+                     if snapshot else f" @line {getattr(op.snapshot, 'line', 0)}")
         return text
 
     def diffs(self) -> list[PassDiff]:
@@ -113,6 +115,8 @@ class PassLog:
                         d.added.append(self.format(e))
                 else:
                     a, b = self.format(prev), self.format(e)
+                    if a == b and prev[3] != e[3]:
+                        a, b = self.format(prev, True), self.format(e, True)
                     if a != b:
                         d.rewritten.append((a, b))
             out.append(d)
