@@ -23,7 +23,8 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
     trace = optimize(recorded.trace, params.opts(), log=log)
     verify(trace)
     t1 = time.perf_counter()
-    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded))
+    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded),
+                                             recorded.trace)
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
                             header_pc=loop.info.header_pc, header_line=loop.line,
@@ -66,7 +67,7 @@ def _array_regions(recorded):
     return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
 
 
-def _executor(trace, params: Params, regions=None):
+def _executor(trace, params: Params, regions=None, original=None):
     """Machine code where a backend can take the trace; the reference interpreter otherwise."""
     try:
         from . import machine
@@ -77,7 +78,7 @@ def _executor(trace, params: Params, regions=None):
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor
-                ex = CheckedExecutor(ex, trace, regions)
+                ex = CheckedExecutor(ex, trace, regions, original)
             return ex, ex.code_size, ex.name
     return ReferenceExecutor(trace), 0, "reference"
 

@@ -69,6 +69,15 @@ def run(trace: Trace) -> Trace:
         new = Op(op.num, args, snap, op.descr, op.line)
         m[id(op)] = new
         body.append(new)
+    # carry only what the body reads (an invariant guard's condition usually is not)
+    used = {id(a) for op in body for a in op.args}
+    used |= {id(resolve(v)) for op in body if op.snapshot is not None
+             for _, v in op.snapshot.values}
+    keep = [k for k, extra in enumerate(label_args[n:]) if id(extra) in used]
+    carried = [carried[k] for k in keep]
+    label_args = label_args[:n] + [label_args[n + k] for k in keep]
+    for k, extra in enumerate(label_args):
+        extra.index = k
     pre_jump = Op(O.JUMP, list(jump.args) + carried, line=jump.line)
     loop_label = Op(O.LABEL, label_args, line=ops[0].line)
     back = Op(O.JUMP, [get(a) for a in jump.args] + label_args[n:], line=jump.line)
