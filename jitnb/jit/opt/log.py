@@ -34,7 +34,12 @@ class PassDiff:
     ops_before: int = 0
     ops_after: int = 0
 
-    def text(self) -> str:
+    def text(self, width: int = 160) -> str:
+        """The diff, one op per line (lines cut at `width` characters)."""
+        cut = lambda t: t if len(t) <= width else t[:width - 1] + "…"  # noqa: E731
+        return "\n".join(cut(t) for t in self.lines())
+
+    def lines(self) -> list[str]:
         head = f"{self.name}: {self.ops_before} -> {self.ops_after} ops"
         lines = [head]
         lines += [f"  - {t}" for t in self.removed]
@@ -43,7 +48,7 @@ class PassDiff:
         lines += [f"  {t}" for t in self.notes]
         if len(lines) == 1:
             lines.append("  (no change)")
-        return "\n".join(lines)
+        return lines
 
 
 class PassLog:
