@@ -1,5 +1,5 @@
-"""What each pass of the chain did: the trace's ops kept after every pass (cheap, as
-tuples), turned into per-pass diffs on demand for the listings.
+"""What each pass of the chain did: the trace's ops kept after every pass (cheap: the
+ops' argument lists), turned into per-pass diffs on demand for the listings.
 
 Values keep one name across all passes (first seen, first named), so a diff line means
 the same value before and after.  A pass may leave remarks in ``trace.notes`` (a list
@@ -14,9 +14,10 @@ from ..ir.trace import Const, Op, Trace, format_const, resolve
 
 
 def _entry(op: Op, args=None) -> tuple:
-    snap = None if op.snapshot is None else tuple(
-        (n, resolve(v)) for n, v in op.snapshot.values)
-    return (op, op.num, tuple(args if args is not None else [resolve(a) for a in op.args]), snap)
+    """An op as it is now.  Passes replace (never mutate) ``args`` and snapshot value
+    lists, and leave them resolved, so keeping the lists themselves is enough."""
+    snap = None if op.snapshot is None else op.snapshot.values
+    return (op, op.num, args if args is not None else op.args, snap)
 
 
 def _state(trace: Trace) -> list[tuple]:
