@@ -42,7 +42,8 @@ def run(trace: Trace) -> Trace:
 
     body: list[Op] = []
     skip_ovf_guard = False
-    for op in ops[1:-1]:
+    for pos in range(1, len(ops) - 1):
+        op = ops[pos]
         if skip_ovf_guard:
             skip_ovf_guard = False
             if op.num == O.GUARD_NO_OVERFLOW:
@@ -50,7 +51,8 @@ def run(trace: Trace) -> Trace:
         args = [get(a) for a in op.args]
         inv = all(isinstance(a, Const) or id(a) in invariant for a in args)
         desc = op.desc
-        if inv and args and op.kind != "n" and (desc.pure or desc.overflow):
+        hoistable = desc.pure or (desc.overflow and ops[pos + 1].num == O.GUARD_NO_OVERFLOW)
+        if inv and args and op.kind != "n" and hoistable:
             extra = Input(op.kind, n + len(carried))
             label_args.append(extra)
             carried.append(op)
