@@ -33,8 +33,9 @@ class Params:
                 raise ValueError(f"{name} must be >= 0")
         if self.arch not in ("host", "x86_64", "aarch64"):
             raise ValueError(f"arch must be host, x86_64 or aarch64, not {self.arch!r}")
-        from .jit.opt import parse_chain
-        parse_chain(self.enable_opts)      # unknown pass names are an error
+        if self.enable_opts != DEFAULT_OPTS:     # unknown pass names are an error
+            from .jit.opt import parse_chain
+            parse_chain(self.enable_opts)
 
     def with_(self, **changes) -> "Params":
         """A copy with the given non-None changes applied (unknown names raise TypeError)."""
