@@ -517,3 +517,102 @@ def test_pass_log_names_values_once_across_passes():
     assert "  ~ i5 = int_add_ovf(i0, 1)  =>  i5 = int_add(i0, 1)" in diffs[0].text()
     assert "  - i10 = int_eq(i9, 12)" in diffs[1].text()      # the same names after two passes
     assert diffs[0].ops_before == 19 and diffs[1].ops_after == 11
+
+
+# -- random traces --------------------------------------------------------------------------
+def _random_trace(rng, base: int, typecode: str):
+    """A loop over i0 < i1 with random int/float arithmetic, overflow checks, comparisons
+    with guards, and loads/stores at masked indices of one array."""
+    lines = ["label(i0, i1, i2, i3, f4)", "i5 = int_lt(i0, i1)",
+             "guard_true(i5) [snap 0: a=i0 b=i2 c=i3 x=f4 @line 1]"]
+    ints, floats, k, line = ["i0", "i1", "i2", "i3"], ["f4"], 6, 2
+    consts = ["0", "1", "-1", "3", "7", "255", str(MAX), str(-MAX - 1), "1000"]
+    load = "getarrayitem_raw_f" if typecode in "fd" else "getarrayitem_raw_i"
+    store = "setarrayitem_raw_f" if typecode in "fd" else "setarrayitem_raw_i"
+
+    def snap():
+        nonlocal line
+        names = rng.sample(ints, min(3, len(ints))) + rng.sample(floats, 1)
+        line += 1
+        return (f" [snap {line}: " + " ".join(f"v{j}={v}" for j, v in enumerate(names))
+                + f" @line {line}]")
+
+    def arg(pool):
+        return rng.choice(pool) if pool is floats or rng.random() < 0.75 else rng.choice(consts)
+
+    for _ in range(rng.randint(4, 22)):
+        r = rng.random()
+        if r < 0.3:
+            op = rng.choice(["int_add", "int_sub", "int_mul", "int_and", "int_or", "int_xor"])
+            if op in ("int_add", "int_sub", "int_mul") and rng.random() < 0.6:
+                lines.append(f"i{k} = {op}_ovf({arg(ints)}, {arg(ints)})")
+                lines.append("guard_no_overflow()" + snap())
+            else:
+                lines.append(f"i{k} = {op}({arg(ints)}, {arg(ints)})")
+            ints.append(f"i{k}")
+        elif r < 0.4:
+            lines.append(f"i{k} = {rng.choice(['int_mod', 'int_floordiv'])}("
+                         f"{arg(ints)}, {rng.choice(['3', '7', '-5', '16'])})")
+            ints.append(f"i{k}")
+        elif r < 0.6:
+            cmp = rng.choice(["int_lt", "int_le", "int_gt", "int_ge", "int_eq", "int_ne"])
+            lines.append(f"i{k} = {cmp}({arg(ints)}, {arg(ints)})")
+            lines.append(f"{rng.choice(['guard_true', 'guard_false'])}(i{k})" + snap())
+            ints.append(f"i{k}")
+        elif r < 0.7:
+            lines.append(f"f{k} = {rng.choice(['float_add', 'float_mul', 'float_sub'])}("
+                         f"{arg(floats)}, {rng.choice(floats + ['0.5', '2.0'])})")
+            floats.append(f"f{k}")
+        else:
+            lines.append(f"i{k} = int_and({arg(ints)}, 7)")
+            idx = f"i{k}"
+            k += 1
+            if rng.random() < 0.5:
+                kind = "f" if typecode in "fd" else "i"
+                lines.append(f"{kind}{k} = {load}({base}, {rng.choice([idx, '2'])})")
+                (floats if kind == "f" else ints).append(f"{kind}{k}")
+            else:
+                v = rng.choice(floats) if typecode in "fd" else rng.choice(ints)
+                lines.append(f"{store}({base}, {rng.choice([idx, '2'])}, {v})")
+        k += 1
+    lines.append(f"i{k} = int_add(i0, 1)")
+    lines.append(f"jump(i{k}, i1, {rng.choice(ints)}, {rng.choice(ints)}, {rng.choice(floats)})")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_traces_optimise_to_the_same_behaviour(seed):
+    import random
+    rng = random.Random(seed)
+    for n in range(40):
+        typecode = rng.choice("lqdfhB")
+        init = [1.5, -2.0, 0.0, 3.25, 1e300, -0.0, 7.0, 2.5] if typecode in "fd" else \
+            [1, -2, 0, 3, 100, 5, 7, 2] if typecode in "hB" else [1, -2, 0, MAX, 100, -MAX, 7, 2]
+        if typecode == "B":
+            init = [abs(x) for x in init]
+        arr = array.array(typecode, init)
+        text = _random_trace(rng, arr.buffer_info()[0], typecode)
+        chain = rng.choice([Params().opts(), ["intbounds", "unroll"], ["heap", "unroll", "dce"],
+                            rng.sample(PASSES, rng.randint(1, len(PASSES)))])
+        before, after = opt(text, ":".join(chain), typecode)
+        for inputs in ([0, 6, 3, -4, 0.5], [0, 3, MAX, 7, -1.0], [2, 12, -1, 255, 2.0]):
+            check_same(before, after, inputs, [arr])
+
+
+def test_random_peeled_traces_in_machine_code(target):
+    import random
+    rng = random.Random(1234)
+    for n in range(15):
+        typecode = rng.choice("ldh")
+        init = [1.5, -2.0, 0.0, 3.25, 1e300, -0.0, 7.0, 2.5] if typecode == "d" else \
+            [1, -2, 0, 3, 100, 5, 7, 2]
+        arr = array.array(typecode, init)
+        text = _random_trace(rng, arr.buffer_info()[0], typecode)
+        before, after = opt(text, ":".join(Params().opts()), typecode)
+        for inputs in ([0, 6, 3, -4, 0.5], [2, 12, -1, 255, 2.0]):
+            saved = arr.tobytes()
+            ex = R.run(before, list(inputs))
+            want = (ex.guard.snapshot.line, _key(ex.values)), arr.tobytes()
+            ctypes.memmove(arr.buffer_info()[0], saved, len(saved))
+            got = _run_machine(target, after, inputs), arr.tobytes()
+            assert got == want, f"{inputs}\n{print_trace(after)}"

@@ -72,7 +72,8 @@ def run(trace: Trace) -> Trace:
         m[id(op)] = new
         body.append(new)
     # carry only what the body reads (an invariant guard's condition usually is not)
-    used = {id(a) for op in body for a in op.args}
+    state = [get(a) for a in jump.args]
+    used = {id(a) for op in body for a in op.args} | {id(a) for a in state}
     used |= {id(resolve(v)) for op in body if op.snapshot is not None
              for _, v in op.snapshot.values}
     keep = [k for k, extra in enumerate(label_args[n:]) if id(extra) in used]
@@ -82,7 +83,7 @@ def run(trace: Trace) -> Trace:
         extra.index = k
     pre_jump = Op(O.JUMP, list(jump.args) + carried, line=jump.line)
     loop_label = Op(O.LABEL, label_args, line=ops[0].line)
-    back = Op(O.JUMP, [get(a) for a in jump.args] + label_args[n:], line=jump.line)
+    back = Op(O.JUMP, state + label_args[n:], line=jump.line)
     out = trace.with_ops(ops[:-1] + [pre_jump, loop_label] + body + [back])
     out.notes = [f"peeled: preamble {len(ops) - 1} ops, loop body {len(body) + 2} ops, "
                  f"{len(carried)} invariant value(s) carried into the loop label"]
