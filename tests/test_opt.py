@@ -616,3 +616,30 @@ def test_random_peeled_traces_in_machine_code(target):
             ctypes.memmove(arr.buffer_info()[0], saved, len(saved))
             got = _run_machine(target, after, inputs), arr.tobytes()
             assert got == want, f"{inputs}\n{print_trace(after)}"
+
+
+def test_unroll_hoists_loads_the_loop_cannot_change():
+    text = """
+label(i0, i1, i2, i3, f4)
+i5 = int_lt(i0, i1)
+guard_true(i5) [snap 0: i=i0 s=f4 @line 1]
+f6 = getarrayitem_raw_f(i2, 0)
+f7 = getarrayitem_raw_f(i2, i0)
+f8 = float_mul(f6, f7)
+f9 = getarrayitem_raw_f(i3, 1)
+f10 = float_add(f4, f8)
+f11 = float_add(f10, f9)
+setarrayitem_raw_f(i3, 0, f11)
+i12 = int_add(i0, 1)
+jump(i12, i1, i2, i3, f11)
+"""
+    a = array.array("d", [0.5, 1.5, 2.5, 3.5])
+    b = array.array("d", [10.0, 20.0])
+    before, after = opt(text, "unroll", "d")
+    pre, body = print_trace(after).split("\nlabel(", 1)
+    assert pre.endswith("jump(i12, i1, i2, i3, f11, f9)")     # y[1] is carried ...
+    assert body.count("getarrayitem_raw_f") == 2 and "(i16, 1)" not in body   # ... not loaded
+    # x[0] is loaded again: y[0] = ... may be x[0] (the same array twice)
+    assert "f20 = getarrayitem_raw_f(i15, 0)" in body
+    for other, n in ((b, 4), (a, 4), (a, 1)):      # the same array twice: b[0] is a[0]
+        check_same(before, after, [0, n, a.buffer_info()[0], other.buffer_info()[0], 0.0], [a, b])

@@ -25,7 +25,7 @@ LOCATIONS = {
     O.SETARRAYITEM_RAW_I: (True, 0, 1), O.SETARRAYITEM_RAW_F: (True, 0, 1),
 }
 _EXACT = set("qQlLd")    # element types whose store-then-load gives back the stored value
-_OPAQUE = {O.CALL_LOOP}  # other machine code: reads and writes any memory
+OPAQUE = {O.CALL_LOOP}  # other machine code: reads and writes any memory
 
 
 def _key(v: Value):
@@ -37,12 +37,12 @@ def _descr(op: Op) -> str:
     return getattr(op.descr, "typecode", op.descr)
 
 
-def _location(op: Op):
+def location(op: Op):
     _, b, i = LOCATIONS[op.num]
     return (_key(op.args[b]), _key(op.args[i]), _descr(op))
 
 
-def _apart(x, y) -> bool:
+def apart(x, y) -> bool:
     """Are two locations certainly different memory?"""
     if x == y:
         return False
@@ -59,7 +59,7 @@ def run(trace: Trace) -> Trace:
         num = op.num
         if op.snapshot is not None:
             op.snapshot.values = [(n, resolve(v)) for n, v in op.snapshot.values]
-        if num == O.LABEL or num == O.JUMP or num in _OPAQUE:
+        if num == O.LABEL or num == O.JUMP or num in OPAQUE:
             pending.clear()
             if num != O.JUMP:
                 cache.clear()
@@ -73,10 +73,10 @@ def run(trace: Trace) -> Trace:
             out.append(op)
             continue
         store, _, _ = LOCATIONS[num]
-        loc = _location(op)
+        loc = location(op)
         if not store:
             for other in list(pending):
-                if not _apart(loc, other):
+                if not apart(loc, other):
                     del pending[other]
             if loc in cache:
                 op.forward = cache[loc]
@@ -87,7 +87,7 @@ def run(trace: Trace) -> Trace:
         if loc in pending:              # overwritten before anyone looked
             out[pending.pop(loc)] = None
         for other in list(cache):
-            if not _apart(loc, other):
+            if not apart(loc, other):
                 del cache[other]
         if loc[2] in _EXACT:
             cache[loc] = op.args[2]

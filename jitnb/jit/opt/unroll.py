@@ -9,7 +9,8 @@
     jump(state'..., invariants...)                back to the loop label
 
 An input is loop-invariant when the jump passes it back unchanged; a value computed
-from invariants only is invariant too.  The loop label's first values are the trace's
+from invariants only is invariant too, and so is a load from an invariant place that no
+store of the loop may write (``heap``'s aliasing rule; a ``call_loop`` may write anything).  The loop label's first values are the trace's
 inputs in their order (the loop's state at its header, what an interrupt writes back);
 the carried invariants follow.  Entering the loop (from the interpreter or a bridge)
 goes through the preamble.  The passes before ``unroll`` in the chain then run again
@@ -18,6 +19,7 @@ over the peeled trace, so the body is optimised with what the preamble proved.
 from __future__ import annotations
 
 from ..ir import ops as O
+from . import heap
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
 
 _INVARIANT_GUARDS = (O.GUARD_TRUE, O.GUARD_FALSE, O.GUARD_VALUE)
@@ -33,6 +35,9 @@ def run(trace: Trace) -> Trace:
     m: dict[int, Value] = {id(v): a for v, a in zip(trace.inputs, label_args)}
     invariant = {id(label_args[k]) for k, v in enumerate(trace.inputs)
                  if resolve(jump.args[k]) is v}
+    # memory the loop never writes: loads from invariant places there are invariant too
+    stores = [heap.location(op) for op in ops if heap.LOCATIONS.get(op.num, (False,))[0]]
+    opaque = any(op.num in heap.OPAQUE for op in ops)
     carried: list[Op] = []          # preamble values passed in as extra label values
     hoisted, dropped = [], []
 
@@ -51,7 +56,9 @@ def run(trace: Trace) -> Trace:
         args = [get(a) for a in op.args]
         inv = all(isinstance(a, Const) or id(a) in invariant for a in args)
         desc = op.desc
-        hoistable = desc.pure or (desc.overflow and ops[pos + 1].num == O.GUARD_NO_OVERFLOW)
+        hoistable = desc.pure or (desc.overflow and ops[pos + 1].num == O.GUARD_NO_OVERFLOW) \
+            or (op.num in heap.LOCATIONS and not heap.LOCATIONS[op.num][0] and not opaque
+                and all(heap.apart(heap.location(op), st) for st in stores))
         if inv and args and op.kind != "n" and hoistable:
             extra = Input(op.kind, n + len(carried))
             label_args.append(extra)
