@@ -19,6 +19,8 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
     t0 = time.perf_counter()
     verify(recorded.trace)
     recorded.trace.input_bounds = input_bounds(recorded)
+    recorded.trace.buffers = frozenset(i for i, spec in enumerate(recorded.inputs)
+                                       if spec.part == "abase")
     log = PassLog()
     trace = optimize(recorded.trace, params.opts(), log=log)
     verify(trace)

@@ -3,6 +3,7 @@
 Integers are int64 (plain ops wrap, ``_ovf`` ops set the overflow flag read by the
 next guard), floats are IEEE doubles computed by CPython.  ``run`` loops through
 ``jump`` until a guard fails and returns that guard with the values of its snapshot.
+``header_exit`` is the oracle for guards an optimiser adds at the loop header.
 """
 from __future__ import annotations
 
@@ -186,3 +187,26 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
                 env[id(op)] = wrap(r)
             else:
                 env[id(op)] = evaluate(num, args, op.descr)
+
+
+HEADER = "header"   # the descr of a guard that fails only with the loop's header state
+
+
+def header_exit(trace: Trace, inputs: list, iterations: int) -> Exit:
+    """Where `trace` is after `iterations` iterations, as its first guard's snapshot sees
+    it: what a ``HEADER`` guard an optimiser added must exit with.  (Nothing before the
+    first guard may have an effect.)"""
+    values = list(inputs)
+    if iterations:
+        try:
+            run(trace, values, iterations)
+        except Interrupted as stop:
+            values = stop.values
+        else:
+            raise AssertionError("the trace left before reaching the header state")
+    forced = trace.copy()
+    first = forced.guards()[0]
+    first.num, first.args = O.GUARD_TRUE, [Const(0)]
+    ex = run(forced, values)
+    ex.iterations = iterations
+    return ex

@@ -127,6 +127,8 @@ class Trace:
     ops: list[Op] = field(default_factory=list)   # label first, jump (or finish) last
     # what is known of integer inputs on every entry: input position -> (lo, hi)
     input_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # input positions holding array buffer starts: two such buffers are the same or apart
+    buffers: frozenset[int] = frozenset()
 
     @property
     def label(self) -> Op:
@@ -154,7 +156,7 @@ class Trace:
 
     def with_ops(self, ops: list[Op]) -> "Trace":
         """The same inputs (and their known bounds) with other ops: what passes return."""
-        return Trace(self.inputs, ops, self.input_bounds)
+        return Trace(self.inputs, ops, self.input_bounds, self.buffers)
 
     def copy(self) -> "Trace":
         """A deep copy (values remapped), so passes can work on their own trace."""
@@ -164,7 +166,7 @@ class Trace:
         def get(v: Value) -> Value:
             v = resolve(v)
             return v if isinstance(v, Const) else m[id(v)]
-        out = Trace(inputs, input_bounds=dict(self.input_bounds))
+        out = Trace(inputs, input_bounds=dict(self.input_bounds), buffers=self.buffers)
         for k, op in enumerate(self.ops):
             if op.num == O.LABEL and k:          # a loop label defines new values
                 args = [Input(a.kind, a.index) for a in op.args]

@@ -10,7 +10,11 @@
 
 An input is loop-invariant when the jump passes it back unchanged; a value computed
 from invariants only is invariant too, and so is a load from an invariant place that no
-store of the loop may write (``heap``'s aliasing rule; a ``call_loop`` may write anything).  The loop label's first values are the trace's
+store of the loop may write (``heap``'s aliasing rule; a ``call_loop`` may write anything).
+Two invariant array buffers (``Trace.buffers``) are the same array or do not overlap:
+a load stored to only through another one is hoisted behind a preamble guard that the two
+differ, resuming where the trace's first guard does (only if nothing before that guard has
+an effect).  The loop label's first values are the trace's
 inputs in their order (the loop's state at its header, what an interrupt writes back);
 the carried invariants follow.  Entering the loop (from the interpreter or a bridge)
 goes through the preamble.  The passes before ``unroll`` in the chain then run again
@@ -19,6 +23,7 @@ over the peeled trace, so the body is optimised with what the preamble proved.
 from __future__ import annotations
 
 from ..ir import ops as O
+from ..ir.interp import HEADER
 from . import heap
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
 
@@ -38,6 +43,32 @@ def run(trace: Trace) -> Trace:
     # memory the loop never writes: loads from invariant places there are invariant too
     stores = [heap.location(op) for op in ops if heap.LOCATIONS.get(op.num, (False,))[0]]
     opaque = any(op.num in heap.OPAQUE for op in ops)
+    # invariant array buffers: different ones never overlap, so a guard that they differ
+    # (in the preamble, resuming as the first guard does) proves their elements apart
+    buffers = {id(trace.inputs[k]): trace.inputs[k] for k in trace.buffers
+               if id(label_args[k]) in invariant}
+    first = next((i for i, op in enumerate(ops) if O.is_guard(op.num)), 0)
+    quiet_start = first > 0 and all(
+        not heap.LOCATIONS.get(op.num, (False,))[0] and op.num not in heap.OPAQUE
+        for op in ops[1:first])
+    distinct: dict[frozenset, tuple] = {}
+
+    def unwritten(op: Op) -> bool:
+        """Can no store of the loop change what the load `op` reads (given guards)?"""
+        if opaque:
+            return False
+        loc = heap.location(op)
+        need = set()
+        for st in stores:
+            if heap.apart(loc, st):
+                continue
+            if not (quiet_start and loc[0] != st[0] and loc[0] in buffers and st[0] in buffers):
+                return False
+            need.add(frozenset((loc[0], st[0])))
+        for pair in need:
+            distinct.setdefault(pair, tuple(buffers[k] for k in pair))
+        return True
+
     carried: list[Op] = []          # preamble values passed in as extra label values
     hoisted, dropped = [], []
 
@@ -56,9 +87,9 @@ def run(trace: Trace) -> Trace:
         args = [get(a) for a in op.args]
         inv = all(isinstance(a, Const) or id(a) in invariant for a in args)
         desc = op.desc
-        hoistable = desc.pure or (desc.overflow and ops[pos + 1].num == O.GUARD_NO_OVERFLOW) \
-            or (op.num in heap.LOCATIONS and not heap.LOCATIONS[op.num][0] and not opaque
-                and all(heap.apart(heap.location(op), st) for st in stores))
+        hoistable = desc.pure or (desc.overflow and ops[pos + 1].num == O.GUARD_NO_OVERFLOW)
+        if inv and op.num in heap.LOCATIONS and not heap.LOCATIONS[op.num][0]:
+            hoistable = unwritten(op)
         if inv and args and op.kind != "n" and hoistable:
             extra = Input(op.kind, n + len(carried))
             label_args.append(extra)
@@ -88,12 +119,24 @@ def run(trace: Trace) -> Trace:
     label_args = label_args[:n] + [label_args[n + k] for k in keep]
     for k, extra in enumerate(label_args):
         extra.index = k
+    checks: list[Op] = []
+    for x, y in distinct.values():
+        g = ops[first]
+        snap = Snapshot(list(g.snapshot.values), g.snapshot.line, g.snapshot.resume)
+        ne = Op(O.INT_NE, [x, y], line=g.line)
+        checks += [ne, Op(O.GUARD_TRUE, [ne], snap, HEADER, line=g.line)]
     pre_jump = Op(O.JUMP, list(jump.args) + carried, line=jump.line)
     loop_label = Op(O.LABEL, label_args, line=ops[0].line)
     back = Op(O.JUMP, state + label_args[n:], line=jump.line)
-    out = trace.with_ops(ops[:-1] + [pre_jump, loop_label] + body + [back])
+    inputs = {id(v) for v in trace.inputs}
+    at = first if not checks or any(       # first thing, unless the snapshot needs more
+        not isinstance(resolve(v), Const) and id(resolve(v)) not in inputs
+        for _, v in ops[first].snapshot.values) else 1
+    out = trace.with_ops(ops[:at] + checks + ops[at:-1] + [pre_jump, loop_label]
+                         + body + [back])
     out.notes = [f"peeled: preamble {len(ops) - 1} ops, loop body {len(body) + 2} ops, "
                  f"{len(carried)} invariant value(s) carried into the loop label"]
     out.notes += [("hoisted out of the loop", op) for op in hoisted]
     out.notes += [("guard on invariants, kept in the preamble only", op) for op in dropped]
+    out.notes += [("arrays told apart in the preamble", op) for op in checks[1::2]]
     return out
