@@ -14,9 +14,8 @@ store of the loop may write (``heap``'s aliasing rule; a ``call_loop`` may write
 Two invariant array buffers (``Trace.buffers``) are the same array or do not overlap:
 a load stored to only through another one is hoisted behind a preamble guard that the two
 differ, resuming where the trace's first guard does (only if nothing before that guard has
-an effect).  The loop label's first values are the trace's
-inputs in their order (the loop's state at its header, what an interrupt writes back);
-the carried invariants follow.  Entering the loop (from the interpreter or a bridge)
+an effect).  The loop label's first values are the trace's inputs in their order (the
+loop's state at its header, what an interrupt writes back); the carried invariants follow.  Entering the loop (from the interpreter or a bridge)
 goes through the preamble.  The passes before ``unroll`` in the chain then run again
 over the peeled trace, so the body is optimised with what the preamble proved.
 """
@@ -24,8 +23,8 @@ from __future__ import annotations
 
 from ..ir import ops as O
 from ..ir.interp import HEADER
-from . import heap
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
+from . import heap
 
 _INVARIANT_GUARDS = (O.GUARD_TRUE, O.GUARD_FALSE, O.GUARD_VALUE)
 
