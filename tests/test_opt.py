@@ -96,7 +96,7 @@ i4 = int_add(i2, i3)
 jump(i4)
 """
     # cse before fold: i2 and i3 are different expressions until fold rewrites i1 to i0
-    assert "int_mul" in print_trace(optimize(parse(text), ["cse", "fold"])).split("int_mul", 1)[1]
+    assert print_trace(optimize(parse(text), ["cse", "fold"])).count("int_mul") == 2
     assert print_trace(optimize(parse(text), ["fold", "cse"])) == \
         "label(i0)\ni1 = int_mul(i0, 2)\ni2 = int_add(i1, i1)\njump(i2)"
 
@@ -518,7 +518,6 @@ def test_pass_log_names_values_once_across_passes():
     optimize(parse(INTBOUNDS), ["intbounds", "dce"], log=log)
     diffs = log.diffs()
     assert [d.name for d in diffs] == ["intbounds", "dce"]
-    assert "~ i5 = int_add_ovf(i0, 1) @line 0  =>  i5 = int_add(i0, 1) @line 0" not in diffs[0].text()
     assert "  ~ i5 = int_add_ovf(i0, 1)  =>  i5 = int_add(i0, 1)" in diffs[0].text()
     assert "  - i10 = int_eq(i9, 12)" in diffs[1].text()      # the same names after two passes
     assert diffs[0].ops_before == 19 and diffs[1].ops_after == 11
