@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, fields, replace
 
-DEFAULT_OPTS = "fold:intbounds:cse:heap:virtualize:unroll"
+DEFAULT_OPTS = "fold:intbounds:cse:heap:dce:virtualize:unroll"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class Params:
                 raise ValueError(f"{name} must be >= 0")
         if self.arch not in ("host", "x86_64", "aarch64"):
             raise ValueError(f"arch must be host, x86_64 or aarch64, not {self.arch!r}")
+        if self.enable_opts != DEFAULT_OPTS:     # unknown pass names are an error
+            from .jit.opt import parse_chain
+            parse_chain(self.enable_opts)
 
     def with_(self, **changes) -> "Params":
         """A copy with the given non-None changes applied (unknown names raise TypeError)."""
@@ -43,7 +46,8 @@ class Params:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def opts(self) -> list[str]:
-        return [p for p in self.enable_opts.split(":") if p]
+        from .jit.opt import parse_chain
+        return parse_chain(self.enable_opts)
 
 
 _global = Params()

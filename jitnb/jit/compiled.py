@@ -115,12 +115,16 @@ class ReferenceExecutor:
 
 class CheckedExecutor:
     """Runs machine code and, as an oracle, the reference interpreter on the same inputs;
-    any difference in exit or values is a JIT bug and raises AssertionError."""
+    any difference in exit or values is a JIT bug and raises AssertionError.  Given the
+    `original` (unoptimised) trace, it also checks the optimiser: until a bridge is
+    attached, the unoptimised trace must leave by the same snapshot with the same values
+    and memory."""
 
     LIMIT = 20000  # reference iterations per check; longer runs are not compared
 
-    def __init__(self, machine, trace: Trace, regions=None):
+    def __init__(self, machine, trace: Trace, regions=None, original: Trace | None = None):
         self.machine, self.reference = machine, ReferenceExecutor(trace)
+        self.original = original
         self.regions = regions or (lambda inputs: [])   # memory the trace may write
         self.name = machine.name + " (checked)"
         self.code_size = machine.code_size
@@ -164,7 +168,40 @@ class CheckedExecutor:
             raise AssertionError(f"machine code and reference interpreter differ: exit "
                                  f"{got[0]} {got[1]} vs {want[0]} {want[1]} from {inputs}"
                                  + ("" if mine == after else " (memory differs)"))
+        if self.original is not None and not self.reference.bridges and want[0] >= 0:
+            for (a, n), data in zip(regions, before):
+                ctypes.memmove(a, data, n)
+            try:
+                self._check_original(inputs, want, regions, after)
+            finally:
+                for (a, n), data in zip(regions, after):
+                    ctypes.memmove(a, data, n)
         return got[0], got[1], want[2]
+
+    def _check_original(self, inputs: list, want, regions, after: list) -> None:
+        """The unoptimised trace on the reference interpreter, from the same state."""
+        guard = self.reference.trace.guards()[want[0]]
+        try:
+            if guard.descr == ir_interp.HEADER:     # an optimiser's check at the header
+                ex = ir_interp.header_exit(self.original, list(inputs), want[2])
+            else:
+                ex = ir_interp.run(self.original, list(inputs), self.LIMIT)
+        except ir_interp.Interrupted:
+            return
+        fail = guard.snapshot.fail_args()
+        named = {n: (v.value if isinstance(v, Const) else want[1][fail.index(v)])
+                 for n, v in guard.snapshot.values}
+        mem = [ctypes.string_at(a, n) for a, n in regions]
+        same = (ex.guard.snapshot.resume is guard.snapshot.resume
+                and ex.guard.snapshot.line == guard.snapshot.line
+                and ex.iterations == want[2] and ex.values.keys() == named.keys()
+                and all(_same_value(ex.values[k], named[k]) for k in named) and mem == after)
+        if not same:
+            raise AssertionError(
+                f"optimised and unoptimised trace differ from {inputs}: line "
+                f"{guard.snapshot.line} {named} after {want[2]} iterations vs line "
+                f"{ex.guard.snapshot.line} {ex.values} after {ex.iterations}"
+                + ("" if mem == after else " (memory differs)"))
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         self.machine.attach_bridge(exit, bridge, first_exit)
@@ -208,6 +245,7 @@ class CompiledLoop:
 
     header_pc: int = 0
     header_line: int = 0
+    opt_log: Any = None             # what each optimisation pass did (opt.log.PassLog)
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
 
     def __post_init__(self) -> None:

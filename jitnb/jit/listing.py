@@ -1,5 +1,6 @@
-"""Listings of compiled loops: source lines, IR before and after optimisation, guards with
-their snapshots and failure counts, and the machine code of each IR op (cross-linked).
+"""Listings of compiled loops: source lines, IR before and after optimisation, what each
+optimisation pass did, guards with their snapshots and failure counts, and the machine
+code of each IR op (cross-linked); a peeled loop's preamble and body are marked apart.
 
 ``build(loop)`` gives plain data (what the widgets read); ``Listing.text()`` is the
 terminal and event-log form, ``Listing.html()`` the notebook form.
@@ -38,6 +39,18 @@ class Listing:
     aborts: list[str]
     code_bytes: int = 0
     bridges: list[tuple[int, int, str]] = field(default_factory=list)  # (guard, first exit, IR)
+    passes: list = field(default_factory=list)     # opt.log.PassDiff, one per pass run
+    loop_row: int = 0                              # a peeled loop: index of its loop label
+
+    def section(self, r: OpRow) -> str | None:
+        """The heading a row starts, in a peeled loop."""
+        if not self.loop_row:
+            return None
+        if r.index == 0:
+            return "preamble (first iteration, entered from the interpreter and bridges)"
+        if r.index == self.loop_row:
+            return "loop body (repeats; loop-invariant values come in through the label)"
+        return None
 
     def text(self) -> str:
         out = [f"loop {self.loop_id} — {self.scope}, line {self.line} — {self.target}, "
@@ -46,8 +59,14 @@ class Listing:
         out += [f"{n:5} | {t}" for n, t in self.source]
         out.append(f"-- IR before optimisation ({self.before.count(chr(10)) + 1} ops)")
         out.append(self.before)
+        if self.passes:
+            out.append("-- optimisation passes (- removed, ~ rewritten, + added)")
+            out += [d.text() for d in self.passes]
         out.append(f"-- IR after optimisation ({len(self.rows)} ops) and machine code")
         for r in self.rows:
+            head = self.section(r)
+            if head:
+                out.append(f"   == {head}")
             tail = f"    # line {r.line}" + (f", failed {r.failures}x" if r.guard is not None else "")
             out.append(f"{r.index:4}: {r.ir}{tail}")
             out += [f"        {a:12x}  {h:<22} {m} {o}".rstrip() for a, h, m, o in r.asm]
@@ -64,6 +83,9 @@ class Listing:
         lid = f"jitnb-l{self.loop_id}"
         rows = []
         for r in self.rows:
+            head = self.section(r)
+            if head:
+                rows.append(f"<tr class='section'><td colspan='3'><b>{e(head)}</b></td></tr>")
             cls = "guard" if r.guard is not None else ""
             fail = (f"<span class='fail'>failed {r.failures}×</span>" if r.guard is not None else "")
             asm = "<br>".join(f"<span class='addr'>{a:x}</span> {e(m)} {e(o)}" for a, _, m, o in r.asm)
@@ -76,11 +98,15 @@ class Listing:
         return (f"<div class='jitnb-listing'><style>.jitnb-listing td{{vertical-align:top;"
                 f"text-align:left;padding:1px 6px}}.jitnb-listing tr.guard{{background:#fff4e0}}"
                 f".jitnb-listing .fail{{color:#b35900}}.jitnb-listing .ln{{color:#888}}"
-                f".jitnb-listing .addr{{color:#888}}.jitnb-listing :target{{background:#e0f0ff}}</style>"
+                f".jitnb-listing .addr{{color:#888}}.jitnb-listing :target{{background:#e0f0ff}}"
+                f".jitnb-listing tr.section{{background:#eef}}</style>"
                 f"<b>loop {self.loop_id}</b> — {e(self.scope)}, line {self.line} — {e(self.target)}, "
                 f"entered {self.entries}×, {self.code_bytes} bytes"
                 f"<details open><summary>source</summary><table>{src}</table></details>"
                 f"<details><summary>IR before optimisation</summary><pre>{e(self.before)}</pre></details>"
+                + (f"<details><summary>optimisation passes</summary><pre>"
+                   f"{e(chr(10).join(d.text() for d in self.passes))}</pre></details>"
+                   if self.passes else "") +
                 f"<details open><summary>IR after optimisation ↔ machine code</summary>"
                 f"<table><tr><th>line</th><th>IR</th><th>machine code</th></tr>{''.join(rows)}</table>"
                 f"</details>" + "".join(
@@ -99,8 +125,8 @@ def ir_lines(trace) -> list[str]:
     """The canonical text of each op of a trace (guards numbered, label with its inputs)."""
     name = Namer(trace)
     gi = {id(g): k for k, g in enumerate(trace.guards())}
-    return ["label(" + ", ".join(name(v) for v in trace.inputs) + ")" if op.num == I.LABEL
-            else format_op(op, name, gi) for op in trace.ops]
+    return ["label(" + ", ".join(name(v) for v in (op.args if k else trace.inputs)) + ")"
+            if op.num == I.LABEL else format_op(op, name, gi) for k, op in enumerate(trace.ops)]
 
 
 def build(loop) -> Listing | None:
@@ -142,7 +168,8 @@ def build(loop) -> Listing | None:
     return Listing(loop.id, loop.scope, loop.line, c.executor.name, c.entries,
                    _source(loop.unit.cell.filename, lines + [loop.line]),
                    print_trace(c.recorded.trace), rows, exits, list(loop.abort_reasons),
-                   getattr(image, "code_size", 0), bridges)
+                   getattr(image, "code_size", 0), bridges,
+                   c.opt_log.diffs() if c.opt_log is not None else [], trace.loop_index())
 
 
 # -- the same trace for both architectures ---------------------------------------------------

@@ -456,7 +456,12 @@ class AssemblerBase:
 
     def emit_label(self, op: Op, a) -> None:
         """Loop: prologue, reload entry, inputs from the frame, aligned loop top.
-        Bridge: its entry, then its inputs from the frame."""
+        Bridge: its entry, then its inputs from the frame.  A peeled loop's top is its
+        second (loop) label; the preamble runs once between the two."""
+        if op is not self.trace.ops[0]:     # a peeled loop's loop label: its top
+            self.align_loop()
+            self.loop_top = self.enc.pos
+            return
         if self.bridge is not None:
             self.bridge_entry()
         else:
@@ -464,22 +469,26 @@ class AssemblerBase:
             self.reload_offset = self.enc.pos
         for k, loc in enumerate(self.alloc.label_locs):
             self.load_input(8 * (1 + k), loc)
-        if self.bridge is not None:
+        if self.bridge is not None or self.trace.loop_index():
             return
         self.align_loop()
         self.loop_top = self.enc.pos
 
     def emit_jump(self, op: Op, a) -> None:
         """Loop: parallel move into the label locations, poll the interrupt word and
-        branch back (``branch_back``), else the interrupt exit."""
+        branch back (``branch_back``), else the interrupt exit.  A preamble's jump is
+        the parallel move only: the loop label follows."""
         if self.bridge is not None:
             self.bridge_jump(op, a)
             return
-        kinds = [v.kind for v in self.trace.inputs]
-        self.moves(list(zip(a.args, self.alloc.label_locs, kinds)))
+        kinds = [v.kind for v in self.trace.loop_inputs]
+        locs = self.alloc.loop_label_locs
+        self.moves(list(zip(a.args, locs, kinds)))
+        if op is not self.trace.ops[-1]:    # a preamble's jump falls into the loop label
+            return
         self.branch_back()
         self.interrupt_offset = self.enc.pos
-        for k, loc in enumerate(self.alloc.label_locs):
+        for k, loc in enumerate(locs):       # the trace's inputs come first
             self.store_frame(k, loc)
         self.leave(EXIT_INTERRUPT)
 

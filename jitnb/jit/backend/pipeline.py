@@ -13,18 +13,25 @@ from ..compiled import CompiledLoop, ReferenceExecutor
 from ..ir import ops as O
 from ..ir.trace import verify
 from ..opt import optimize
+from ..opt.log import PassLog
 
 
 def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoop:
     t0 = time.perf_counter()
     verify(recorded.trace)
-    trace = optimize(recorded.trace, params.opts())
+    recorded.trace.input_bounds = input_bounds(recorded)
+    recorded.trace.buffers = frozenset(i for i, spec in enumerate(recorded.inputs)
+                                       if spec.part == "abase")
+    log = PassLog()
+    trace = optimize(recorded.trace, params.opts(), log=log)
     verify(trace)
     t1 = time.perf_counter()
-    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded))
+    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded),
+                                             recorded.trace)
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
-                            header_pc=loop.info.header_pc, header_line=loop.line)
+                            header_pc=loop.info.header_pc, header_line=loop.line,
+                            opt_log=log)
     ev.emit(ev.TraceCompiled(loop.id, len(recorded.trace.ops), len(trace.ops), len(trace.guards()),
                              code_bytes, target, t_record, t1 - t0, t2 - t1))
     loop.compiled = compiled
@@ -46,6 +53,12 @@ class _LazyListing:
     __repr__ = __str__
 
 
+def input_bounds(recorded) -> dict[int, tuple[int, int]]:
+    """What every entry guarantees of the inputs: array lengths and positions are >= 0."""
+    return {i: (0, (1 << 63) - 1) for i, spec in enumerate(recorded.inputs)
+            if spec.part in ("alen", "aidx")}
+
+
 def _array_regions(recorded):
     """Where a trace's arrays live, from its inputs (for the checker's memory comparison)."""
     pairs = []
@@ -57,7 +70,7 @@ def _array_regions(recorded):
     return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
 
 
-def _executor(trace, params: Params, regions=None):
+def _executor(trace, params: Params, regions=None, original=None):
     """Machine code where a backend can take the trace; the reference interpreter otherwise."""
     try:
         from . import machine
@@ -68,7 +81,7 @@ def _executor(trace, params: Params, regions=None):
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor
-                ex = CheckedExecutor(ex, trace, regions)
+                ex = CheckedExecutor(ex, trace, regions, original)
             return ex, ex.code_size, ex.name
     if any(op.num in _OBJECT_OPS for op in trace.ops):
         # the reference interpreter lets other threads run between its steps, so it
@@ -86,7 +99,7 @@ def compile_bridge(loop, compiled: CompiledLoop, exit: int, recorded, params: Pa
     t0 = time.perf_counter()
     loop_inputs = compiled.trace.inputs
     verify(recorded.trace, loop_inputs)
-    trace = optimize(recorded.trace, params.opts())
+    trace = optimize(recorded.trace, params.opts(), bridge=True)
     verify(trace, loop_inputs)
     first = len(compiled.exits)
     compiled.add_bridge(exit, recorded, trace)

@@ -145,9 +145,15 @@ class OpAlloc:
 @dataclass
 class Allocation:
     ops: list[OpAlloc]
-    label_locs: list[Location]          # where each trace input lives at the loop top
+    label_locs: list[Location]          # where each trace input lives at the (first) label
     stack_slots: int                    # spill slots the frame needs
     used_regs: set[Reg]                 # every register written (for callee-saved saving)
+    loop_locs: list[Location] | None = None   # a peeled loop: its loop label's values
+
+    @property
+    def loop_label_locs(self) -> list[Location]:
+        """Where the values of the label the final jump goes to live."""
+        return self.label_locs if self.loop_locs is None else self.loop_locs
 
 
 _NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_I, O.CALL_LOOP}
@@ -158,9 +164,11 @@ class _Walk:
     def __init__(self, trace: Trace, gprs: Sequence[int], fprs: Sequence[int],
                  clobbers: Callable[[Op], Iterable[Reg]],
                  can_fuse: Callable[[Op], bool],
-                 reuse: Callable[[Op], Sequence[int]], loop: bool = True) -> None:
+                 reuse: Callable[[Op], Sequence[int]], loop: bool = True,
+                 target: list[Location] | None = None) -> None:
         self.trace = trace
         self.loop = loop
+        self.target = target          # a preamble: where its jump puts the values
         self.reuse = reuse
         self.ops = trace.ops
         self.clobbers = clobbers
@@ -235,7 +243,7 @@ class _Walk:
             for v in self.fail.get(i, ()):
                 if not isinstance(v, Const):
                     self._use(v, i, False)
-            if op.num == O.JUMP and self.loop:
+            if op.num == O.JUMP and (self.loop or self.target is not None):
                 for k, a in enumerate(op.args):
                     a = resolve(a)
                     if not isinstance(a, Const):
@@ -382,13 +390,16 @@ class _Walk:
             else:
                 self.free_slots[kind].append(loc.slot)
         self.label_locs = [loc for loc in locs if loc is not None]
+        self.target_locs = self.target if self.target is not None else self.label_locs
+        if self.target is not None:
+            jump = self.ops[-1]
         # Label registers that a value defined later will be moved into at the jump:
         # other values stay out of them when they can, so the jump needs no move.
         self.reserved: dict[Reg, int] = {}
         if jump is not None:
             for k, a in enumerate(jump.args):
                 a = resolve(a)
-                loc = self.label_locs[k]
+                loc = self.target_locs[k]
                 if isinstance(a, Op) and isinstance(loc, Reg) and self.jump_want.get(id(a)) == k:
                     self.reserved[loc] = self.pos.get(id(a), 0)
         return self.label_locs
@@ -464,8 +475,8 @@ class _Walk:
             avoid = self.crossed_clobbers(id(op), i) | self.reserved_after(i)
             prefer = None
             k = self.jump_want.get(id(op))
-            if k is not None and k < len(self.label_locs):
-                want = self.label_locs[k]
+            if k is not None and k < len(self.target_locs):
+                want = self.target_locs[k]
                 prefer = want if isinstance(want, Reg) and want not in avoid else None
             reg = self.take(kind, i, protect, moves, avoid=avoid, prefer=prefer)
         self.bind(id(op), reg)
@@ -496,8 +507,21 @@ def allocate(trace: Trace, gprs: Sequence[int], fprs: Sequence[int], *,
     commutative op) -- a two-address backend computes the result in place there.
     ``loop=False`` for a bridge: its ``jump`` goes to *another* trace's label, so
     values are not steered towards this trace's own label locations.
+
+    A peeled loop is two walks: the body (loop label to the final jump) as a loop,
+    then the preamble, whose jump is steered into the body's label locations; both
+    share the spill area (the preamble's values are dead at the loop label).
     """
-    return _Walk(trace, gprs, fprs, clobbers, can_fuse, reuse or default_reuse, loop).run()
+    reuse = reuse or default_reuse
+    mid = trace.loop_index() if loop else 0
+    if not mid:
+        return _Walk(trace, gprs, fprs, clobbers, can_fuse, reuse, loop).run()
+    body = _Walk(Trace(trace.ops[mid].args, trace.ops[mid:]), gprs, fprs, clobbers,
+                 can_fuse, reuse, True).run()
+    pre = _Walk(Trace(trace.inputs, trace.ops[:mid]), gprs, fprs, clobbers, can_fuse,
+                reuse, False, target=body.label_locs).run()
+    return Allocation(pre.ops + body.ops, pre.label_locs, max(pre.stack_slots, body.stack_slots),
+                      pre.used_regs | body.used_regs, body.label_locs)
 
 
 def default_reuse(op: Op) -> Sequence[int]:

@@ -3,6 +3,7 @@
 Integers are int64 (plain ops wrap, ``_ovf`` ops set the overflow flag read by the
 next guard), floats are IEEE doubles computed by CPython.  ``run`` loops through
 ``jump`` until a guard fails and returns that guard with the values of its snapshot.
+``header_exit`` is the oracle for guards an optimiser adds at the loop header.
 """
 from __future__ import annotations
 
@@ -124,7 +125,9 @@ def evaluate(num: int, args: list, descr: Any = None) -> Any:
 def run(trace: Trace, inputs: list, max_iterations: int | None = None,
         stop_at_jump: bool = False) -> Exit:
     """Run until a guard fails (or, with `stop_at_jump`, until the first jump: a bridge
-    returns ``Exit(guard=jump op, index=-2, values={position: value})``)."""
+    returns ``Exit(guard=jump op, index=-2, values={position: value})``).  A peeled
+    loop runs its preamble once, then its body; `Interrupted` gives the values of the
+    trace's own inputs (the first ones of the loop label)."""
     guard_no = {id(g): i for i, g in enumerate(trace.guards())}
     env: dict[int, Any] = {id(v): x for v, x in zip(trace.inputs, inputs)}
 
@@ -135,17 +138,22 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
     ovf = False
     iterations = 0
     ops = trace.ops
+    mid = trace.loop_index()          # a peeled loop: the preamble runs once
+    targets = trace.loop_inputs
+    n_inputs = len(trace.inputs)      # the loop label's first values are the loop's state
+    start = 1
     while True:
-        for op in ops[1:]:
+        for op in ops[start:]:
             num = op.num
             if num == O.JUMP:
                 vals = [get(a) for a in op.args]
                 if stop_at_jump:
                     return Exit(op, -2, dict(enumerate(vals)), iterations)
-                env = {id(v): x for v, x in zip(trace.inputs, vals)}
+                env = {id(v): x for v, x in zip(targets, vals)}
                 iterations += 1
+                start = mid + 1
                 if max_iterations is not None and iterations >= max_iterations:
-                    raise Interrupted(iterations, vals)
+                    raise Interrupted(iterations, vals[:n_inputs])
                 break
             if O.is_guard(num):
                 if num == O.GUARD_TRUE:
@@ -182,3 +190,26 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
                 env[id(op)] = wrap(r)
             else:
                 env[id(op)] = evaluate(num, args, op.descr)
+
+
+HEADER = "header"   # the descr of a guard that fails only with the loop's header state
+
+
+def header_exit(trace: Trace, inputs: list, iterations: int) -> Exit:
+    """Where `trace` is after `iterations` iterations, as its first guard's snapshot sees
+    it: what a ``HEADER`` guard an optimiser added must exit with.  (Nothing before the
+    first guard may have an effect.)"""
+    values = list(inputs)
+    if iterations:
+        try:
+            run(trace, values, iterations)
+        except Interrupted as stop:
+            values = stop.values
+        else:
+            raise AssertionError("the trace left before reaching the header state")
+    forced = trace.copy()
+    first = forced.guards()[0]
+    first.num, first.args = O.GUARD_TRUE, [Const(0)]
+    ex = run(forced, values)
+    ex.iterations = iterations
+    return ex

@@ -5,6 +5,11 @@
     guard_no_overflow() [snap 0: x=i0 y=f1 @line 12]
     jump(i2, f1)
 
+A peeled loop has a second label: the ops before it are the preamble (one iteration,
+entered with the trace's inputs), its ``jump`` falls into the loop label, whose
+arguments are new values; the final ``jump`` goes back to that label.  The body only
+uses values defined after the loop label.
+
 Values are named by kind and position (``i`` int64, ``f`` double); constants are
 written inline (``1``, ``2.5``, ``nan``).  ``print_trace`` and ``parse_trace``
 round-trip; ``verify`` checks the structural invariants every pass must keep.
@@ -121,13 +126,38 @@ def resolve(v: Value) -> Value:
 class Trace:
     inputs: list[Input]
     ops: list[Op] = field(default_factory=list)   # label first, jump (or finish) last
+    # what is known of integer inputs on every entry: input position -> (lo, hi)
+    input_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # input positions holding array buffer starts: two such buffers are the same or apart
+    buffers: frozenset[int] = frozenset()
 
     @property
     def label(self) -> Op:
         return self.ops[0]
 
+    def loop_index(self) -> int:
+        """Position of the label the final jump goes to (0 unless the loop is peeled)."""
+        for i in range(len(self.ops) - 1, 0, -1):
+            if self.ops[i].num == O.LABEL:
+                return i
+        return 0
+
+    @property
+    def loop_label(self) -> Op:
+        return self.ops[self.loop_index()]
+
+    @property
+    def loop_inputs(self) -> list:
+        """The values the loop label defines (the trace's inputs unless peeled)."""
+        i = self.loop_index()
+        return self.inputs if i == 0 else self.ops[i].args
+
     def guards(self) -> list[Op]:
         return [op for op in self.ops if O.is_guard(op.num)]
+
+    def with_ops(self, ops: list[Op]) -> "Trace":
+        """The same inputs (and their known bounds) with other ops: what passes return."""
+        return Trace(self.inputs, ops, self.input_bounds, self.buffers)
 
     def copy(self) -> "Trace":
         """A deep copy (values remapped), so passes can work on their own trace."""
@@ -137,8 +167,13 @@ class Trace:
         def get(v: Value) -> Value:
             v = resolve(v)
             return v if isinstance(v, Const) else m[id(v)]
-        out = Trace(inputs)
-        for op in self.ops:
+        out = Trace(inputs, input_bounds=dict(self.input_bounds), buffers=self.buffers)
+        for k, op in enumerate(self.ops):
+            if op.num == O.LABEL and k:          # a loop label defines new values
+                args = [Input(a.kind, a.index) for a in op.args]
+                m.update((id(a), b) for a, b in zip(op.args, args))
+                out.ops.append(Op(O.LABEL, args, None, op.descr, op.line))
+                continue
             snap = None
             if op.snapshot is not None:
                 snap = Snapshot([(n, get(v)) for n, v in op.snapshot.values], op.snapshot.line,
@@ -157,7 +192,11 @@ class Namer:
         for v in trace.inputs:
             self.names[id(v)] = f"{v.kind}{n}"
             n += 1
-        for op in trace.ops:
+        for k, op in enumerate(trace.ops):
+            if op.num == O.LABEL and k:
+                for v in op.args:
+                    self.names[id(v)] = f"{v.kind}{n}"
+                    n += 1
             if op.kind != "n":
                 self.names[id(op)] = f"{op.kind}{n}"
                 n += 1
@@ -188,9 +227,10 @@ def print_trace(trace: Trace) -> str:
     name = Namer(trace)
     gi = {id(g): i for i, g in enumerate(trace.guards())}
     lines = []
-    for op in trace.ops:
+    for k, op in enumerate(trace.ops):
         if op.num == O.LABEL:
-            lines.append("label(" + ", ".join(name(v) for v in trace.inputs) + ")")
+            args = op.args if k else trace.inputs
+            lines.append("label(" + ", ".join(name(v) for v in args) + ")")
         else:
             lines.append(format_op(op, name, gi))
     return "\n".join(lines)
@@ -230,7 +270,8 @@ def parse_trace(text: str, calls: dict[str, Any] | None = None) -> Trace:
                 t = t.strip()
                 inputs.append(Input(t[0], i))
                 env[t] = inputs[-1]
-            trace = Trace(inputs)
+            if trace is None:
+                trace = Trace(inputs)
             trace.ops.append(Op(O.LABEL, list(inputs)))
             continue
         assert trace is not None, "trace must start with label"
@@ -263,8 +304,21 @@ def verify(trace: Trace, loop_inputs: list[Input] | None = None) -> None:
     assert ops and ops[0].num == O.LABEL, "trace must start with label"
     assert ops[-1].num in (O.JUMP, O.FINISH), "trace must end with jump or finish"
     defined: set[int] = {id(v) for v in trace.inputs}
+    mid = trace.loop_index()
+    if mid:
+        assert loop_inputs is None, "a bridge has no loop label"
+        assert ops[mid - 1].num == O.JUMP, "the preamble must end with a jump to the loop label"
+        assert ops[-1].num == O.JUMP, "a peeled loop ends with a jump"
+        assert all(isinstance(a, Input) for a in ops[mid].args), "label arguments are inputs"
+        assert all(op.num != O.JUMP for op in ops[mid + 1:-1]), "jump inside the loop body"
     for i, op in enumerate(ops):
         desc = op.desc
+        if i and op.num == O.LABEL:
+            assert i == mid, "at most one loop label"
+            defined = {id(v) for v in op.args}      # the body sees only the label's values
+            continue
+        if op.num == O.JUMP and i + 1 < len(ops):
+            assert i + 1 == mid, "jump before the end must fall into the loop label"
         if desc.arity is not None:
             assert len(op.args) == desc.arity, f"{op.name}: {len(op.args)} args"
             for a, k in zip(op.args, desc.args):
@@ -283,7 +337,7 @@ def verify(trace: Trace, loop_inputs: list[Input] | None = None) -> None:
             assert i + 1 < len(ops) and ops[i + 1].num in (O.GUARD_NO_OVERFLOW, O.GUARD_OVERFLOW), \
                 f"{op.name} must be followed by an overflow guard"
         if op.num == O.JUMP:
-            target = loop_inputs if loop_inputs is not None else trace.inputs
+            target = loop_inputs if loop_inputs is not None else trace.loop_inputs
             assert [resolve(a).kind for a in op.args] == [v.kind for v in target], \
                 "jump arguments must match the label"
         if op.kind != "n":

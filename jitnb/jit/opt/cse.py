@@ -1,6 +1,7 @@
 """Common subexpression elimination of pure operations (commutative ones normalised)."""
 from __future__ import annotations
 
+from ..ir import ops as O
 from ..ir.trace import Const, Op, Trace, resolve
 
 
@@ -16,6 +17,8 @@ def run(trace: Trace) -> Trace:
     seen: dict = {}
     out: list[Op] = []
     for op in trace.ops:
+        if op.num == O.LABEL:
+            seen = {}          # a loop label: nothing before it is visible in the body
         op.args = [resolve(a) for a in op.args]
         if op.snapshot is not None:
             op.snapshot.values = [(n, resolve(v)) for n, v in op.snapshot.values]
@@ -26,4 +29,4 @@ def run(trace: Trace) -> Trace:
                 continue
             seen[k] = op
         out.append(op)
-    return Trace(trace.inputs, out)
+    return trace.with_ops(out)

@@ -43,4 +43,4 @@ def run(trace: Trace) -> Trace:
             if bool(op.args[0].value) == (op.num == O.GUARD_TRUE):
                 continue  # always holds
         out.append(op)
-    return Trace(trace.inputs, out)
+    return trace.with_ops(out)

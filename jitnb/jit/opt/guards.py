@@ -9,6 +9,8 @@ def run(trace: Trace) -> Trace:
     known: set = set()
     out: list[Op] = []
     for op in trace.ops:
+        if op.num == O.LABEL:
+            known = set()      # a loop label: nothing before it is visible in the body
         op.args = [resolve(a) for a in op.args]
         if op.num in (O.GUARD_TRUE, O.GUARD_FALSE):
             key = (op.num, id(op.args[0]))
@@ -16,4 +18,4 @@ def run(trace: Trace) -> Trace:
                 continue
             known.add(key)
         out.append(op)
-    return Trace(trace.inputs, out)
+    return trace.with_ops(out)
