@@ -90,26 +90,24 @@ def test_kernel_from_spec_preloads_extension(tmp_path, monkeypatch):
         km.shutdown_kernel(now=True)
 
 
-def test_import_is_light_and_fast():
+def test_import_is_light():
+    """``import jitnb`` loads none of the heavy libraries and none of the compiler: what it
+    costs in time is measured by ``python -m bench cold``, not asserted here."""
     _require_extension()
     script = textwrap.dedent(
         f"""
-        import json, sys, time
-        t0 = time.perf_counter()
+        import json, sys
         import jitnb
-        dt = time.perf_counter() - t0
         heavy = [m for m in {HEAVY_MODULES!r} if m in sys.modules]
-        print(json.dumps({{"seconds": dt, "heavy": heavy}}))
+        compiler = sorted(m for m in sys.modules if m.startswith(("jitnb.jit.trace", "jitnb.jit.opt",
+                          "jitnb.jit.backend", "jitnb.emu")))
+        print(json.dumps({{"heavy": heavy, "compiler": compiler}}))
         """
     )
-    runs = []
-    for _ in range(3):  # the best of three, so a cold disk cache does not decide it
-        out = subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60
-        )
-        assert out.returncode == 0, out.stderr
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    heavy = sorted({m for r in runs for m in r["heavy"]})
-    assert heavy == [], f"import jitnb pulled in {heavy}"
-    best = min(r["seconds"] for r in runs)
-    assert best < 0.1, f"import jitnb took {best * 1000:.0f} ms (best of 3)"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["heavy"] == [], f"import jitnb pulled in {got['heavy']}"
+    assert got["compiler"] == [], f"import jitnb loaded the compiler: {got['compiler']}"

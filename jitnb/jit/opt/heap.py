@@ -25,7 +25,9 @@ LOCATIONS = {
     O.SETARRAYITEM_RAW_I: (True, 0, 1), O.SETARRAYITEM_RAW_F: (True, 0, 1),
 }
 _EXACT = set("qQlLd")    # element types whose store-then-load gives back the stored value
-OPAQUE = {O.CALL_LOOP}  # other machine code: reads and writes any memory
+# calls out of the trace that are not pure (other machine code, the Python API, any
+# Python callable): they may read and write any memory
+OPAQUE = {d.num for d in O.OPS if d.is_call and not d.pure}
 
 
 def _key(v: Value):
