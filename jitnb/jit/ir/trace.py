@@ -16,6 +16,8 @@ round-trip; ``verify`` checks the structural invariants every pass must keep.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import re
 import struct
@@ -84,6 +86,10 @@ class Snapshot:
     line: int = 0
     resume: Any = None
     yields: bool = False     # the GIL hand-over exit of a trace that holds the GIL
+
+    def with_values(self, values: list[tuple[str, Value]]) -> "Snapshot":
+        """The same resume point with other values (every other field kept)."""
+        return dataclasses.replace(self, values=values)
 
     def fail_args(self) -> list[Value]:
         out: list[Value] = []
@@ -176,8 +182,7 @@ class Trace:
                 continue
             snap = None
             if op.snapshot is not None:
-                snap = Snapshot([(n, get(v)) for n, v in op.snapshot.values], op.snapshot.line,
-                                op.snapshot.resume, op.snapshot.yields)
+                snap = op.snapshot.with_values([(n, get(v)) for n, v in op.snapshot.values])
             new = Op(op.num, [get(a) for a in op.args], snap, op.descr, op.line)
             m[id(op)] = new
             out.ops.append(new)

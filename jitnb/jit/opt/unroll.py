@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..ir import ops as O
 from ..ir.interp import HEADER
-from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
+from ..ir.trace import Const, Input, Op, Trace, Value, resolve
 from . import heap
 
 _INVARIANT_GUARDS = (O.GUARD_TRUE, O.GUARD_FALSE, O.GUARD_VALUE)
@@ -104,7 +104,7 @@ def run(trace: Trace) -> Trace:
         snap = None
         if op.snapshot is not None:
             s = op.snapshot
-            snap = Snapshot([(name, get(v)) for name, v in s.values], s.line, s.resume)
+            snap = s.with_values([(name, get(v)) for name, v in s.values])
         new = Op(op.num, args, snap, op.descr, op.line)
         m[id(op)] = new
         body.append(new)
@@ -121,7 +121,7 @@ def run(trace: Trace) -> Trace:
     checks: list[Op] = []
     for x, y in distinct.values():
         g = ops[first]
-        snap = Snapshot(list(g.snapshot.values), g.snapshot.line, g.snapshot.resume)
+        snap = g.snapshot.with_values(list(g.snapshot.values))
         ne = Op(O.INT_NE, [x, y], line=g.line)
         checks += [ne, Op(O.GUARD_TRUE, [ne], snap, HEADER, line=g.line)]
     pre_jump = Op(O.JUMP, list(jump.args) + carried, line=jump.line)
