@@ -65,6 +65,7 @@ class Kernel:
     description: str = ""
     entry: str = "kernel"
     c_name: str = ""                # bench/c/<c_name>.c (default: the kernel's name)
+    smoke_arg: int = 0              # a tiny argument, for the quick equality tests (0: none)
     tolerance: float = FLOAT_TOLERANCE
 
     @property
