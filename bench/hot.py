@@ -37,6 +37,7 @@ import gc
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import struct
@@ -793,6 +794,7 @@ def format_report(result: dict) -> str:
             lines += _jitnb_lines(rec)
             lines += _other_jitnb_lines(rec)
         lines.append("")
+        lines += _abort_lines(jit)
 
     bad = [(r["name"], name, diff) for r in result["kernels"] for name, diff in r["mismatches"].items()]
     if bad:
@@ -834,12 +836,31 @@ def _geomean_lines(result: dict) -> list[str]:
     return out
 
 
+def _abort_lines(records: list[dict]) -> list[str]:
+    """jitnb's abort reasons over the whole suite, the most widespread first: what to support next."""
+    kernels: dict[str, list[str]] = {}
+    for rec in records:
+        for a in rec["jitnb"]["abort_reasons"]:
+            names = kernels.setdefault(re.sub(r"line \d+", "line N", a["reason"]), [])
+            if rec["name"] not in names:
+                names.append(rec["name"])
+    if not kernels:
+        return []
+    out = ["jitnb's abort reasons over the suite (line numbers folded), by the kernels they hit:"]
+    for reason, names in sorted(kernels.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out.append(f"  {len(names):>2} {reason}: {', '.join(names)}")
+    out.append("")
+    return out
+
+
 def _other_jitnb_lines(rec: dict) -> list[str]:
     """One line for each jitnb configuration but the main one: what it compiled and aborted."""
     out = []
-    main = rec.get("jitnb")
-    for name, j in (rec.get("jitnb_configs") or {}).items():
-        if j is main:
+    main = rec["jitnb"]
+    configs = rec.get("jitnb_configs") or {}
+    main_name = "jitnb" if "jitnb" in configs else next(iter(configs), None)
+    for name, j in configs.items():
+        if name == main_name:
             continue
         reasons = sorted({a["reason"] for a in j["abort_reasons"]})
         out.append(f"{'':20}{name}: compiled {j['traces_compiled']}, aborted "

@@ -218,3 +218,17 @@ def test_peeling_gain_is_the_ratio_of_geometric_means():
     assert abs(pe["geomean_with"] - 4.0) < 1e-12 and abs(pe["geomean_without"] - 8 ** 0.5) < 1e-12
     assert abs(pe["ratio"] - 2 ** 0.5) < 1e-12
     assert hot.peeling(records[2:]) is None
+
+
+def test_abort_reasons_are_gathered_over_the_suite():
+    from bench import hot
+
+    def rec(name, *reasons):
+        return {"name": name, "jitnb": {"abort_reasons": [
+            {"loop": 1, "loop_line": 3, "line": 4, "reason": r, "count": 2} for r in reasons]}}
+
+    lines = hot._abort_lines([rec("a", "inner loop at line 7 not compiled yet", "x: NYI"),
+                              rec("b", "inner loop at line 9 not compiled yet"), rec("c")])
+    assert lines[1] == "   2 inner loop at line N not compiled yet: a, b"
+    assert lines[2] == "   1 x: NYI: a"
+    assert hot._abort_lines([rec("c")]) == []
