@@ -16,6 +16,10 @@ each call on its own; the first ``warmup`` calls (default 1) are the warm-up, th
     c        bench/c/<kernel>.c built by gcc -O2 and timed inside, call by call
              (clock_gettime, see bench/c/harness.h)
 
+An in-process configuration is stopped for a kernel once one of its calls takes more than
+``CALL_LIMIT`` seconds (``--call-limit``), as the emulated ones may when every iteration
+hands over to the JIT.
+
 CPython and jitnb alternate call by call in this process (the order rotated and
 reversed as in runner._order); PyPy and C run once per kernel in their own
 process, all calls in a row.  A collection runs before every call, outside the timer.
@@ -58,7 +62,9 @@ PYPY_HARNESS = os.path.join(HERE, "pypy_harness.py")
 DEFAULT_WARMUP = 1
 FLOAT_TOLERANCE = 1e-9          # relative; only for PyPy and C, never for jitnb
 SUBPROCESS_TIMEOUT = 1800       # seconds for one kernel's PyPy or C process
-TARGET_MS = (5.0, 50.0)         # what one CPython call of a kernel is sized to take
+TARGET_MS = (5.0, 50.0)
+CALL_LIMIT = 20.0               # seconds: an in-process configuration slower than this per call
+                                # is stopped for that kernel (its remaining calls are skipped)       # what one CPython call of a kernel is sized to take
 
 
 @dataclass
@@ -498,14 +504,19 @@ def _add_speedups(rec: dict) -> None:
 
 
 def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: int,
-                   workdir: str, progress: Callable[[str], None] = lambda s: None) -> dict:
-    """Measure one kernel under the configurations; returns its record (plain data)."""
+                   workdir: str, progress: Callable[[str], None] = lambda s: None,
+                   call_limit: float = CALL_LIMIT) -> dict:
+    """Measure one kernel under the configurations; returns its record (plain data).
+
+    An in-process configuration whose call takes more than `call_limit` seconds makes
+    no more calls of this kernel (``rec["stopped"]`` says after which call)."""
     from .runner import _order
     calls = warmup + reps
     rec: dict[str, Any] = {"name": kernel.name, "description": kernel.description,
                            "arg": kernel.arg, "entry": kernel.entry, "calls": calls,
                            "warmup": warmup, "configs": {}, "unavailable": {}, "errors": {},
-                           "mismatches": {}, "close": {}, "notes": [], "results": {}}
+                           "mismatches": {}, "close": {}, "notes": [], "results": {},
+                           "stopped": {}}
     trials: dict[str, Trial] = {}
     by_name = {cfg.name: cfg for cfg in configs}
     for cfg in configs:
@@ -524,7 +535,7 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
     progress(f"{kernel.name}: {calls} calls each, alternating: {', '.join(trials) or 'none'}")
     for c in range(calls):
         for name in _order(list(trials), c):
-            if name in rec["errors"]:
+            if name in rec["errors"] or name in rec["stopped"]:
                 continue
             try:
                 ns, r = trials[name].call()
@@ -534,6 +545,10 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
                 continue
             times[name].append(ns)
             results[name].append(r)
+            if ns > call_limit * 1e9:
+                rec["stopped"][name] = (f"stopped after call {c + 1} of {calls}: it took "
+                                        f"{ns / 1e9:.1f} s, over the {call_limit:g} s limit")
+                progress(f"  {kernel.name} / {name}: {rec['stopped'][name]}")
 
     # the reference result: CPython's first call (or one untimed call when CPython is not measured)
     if results.get("cpython"):
@@ -648,7 +663,8 @@ def peeling(records: list[dict]) -> dict | None:
 
 
 def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: str | None = None,
-        only: list[str] | None = None, progress: Callable[[str], None] = lambda s: None) -> dict:
+        only: list[str] | None = None, progress: Callable[[str], None] = lambda s: None,
+        call_limit: float = CALL_LIMIT) -> dict:
     from .runner import BenchError, _git_commit
     kernels = [k for k in suite.kernels if not name_filter or name_filter in k.name]
     if not kernels:
@@ -658,7 +674,8 @@ def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: s
     configs = [c for n, c in HOT_CONFIGS.items() if not only or n in only]
     started = _dt.datetime.now(_dt.timezone.utc)
     with tempfile.TemporaryDirectory(prefix="jitnb-hot-") as workdir:
-        records = [measure_kernel(k, configs, warmup, reps, workdir, progress) for k in kernels]
+        records = [measure_kernel(k, configs, warmup, reps, workdir, progress, call_limit)
+                   for k in kernels]
     versions = {c.name: (c.version() if not c.available() else "") for c in configs}
     return {
         "meta": {
@@ -673,7 +690,7 @@ def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: s
             "python": f"{platform.python_implementation()} {platform.python_version()}",
             "machine": f"{platform.machine()} {platform.system()}", "cpus": os.cpu_count(),
             "versions": versions, "commit": _git_commit(),
-            "float_tolerance_pypy_c": FLOAT_TOLERANCE,
+            "float_tolerance_pypy_c": FLOAT_TOLERANCE, "call_limit_s": call_limit,
         },
         "kernels": records,
         "geomeans": geomeans(records),
@@ -741,6 +758,10 @@ def format_report(result: dict) -> str:
         for name, c in rec["configs"].items():
             s = c.get("summary")
             if not s:
+                lines.append(f"{rec['name'] if first_row else '':<17} "
+                             f"{rec['arg'] if first_row else '':>9}  {c['label']:<13} "
+                             f"{_ms(c['first_ns']):>9}  (no steady calls)")
+                first_row = False
                 continue
             sp = c.get("speedup", {})
             st = sp.get("steady")
@@ -761,6 +782,8 @@ def format_report(result: dict) -> str:
             notes.append(f"{name}: n/a ({why})")
         for name, err in rec["errors"].items():
             notes.append(f"{name}: FAILED ({err})")
+        for name, why in rec.get("stopped", {}).items():
+            notes.append(f"{name}: {why}")
         for name, note in rec["close"].items():
             notes.append(f"{name}: result within tolerance, not bit-equal: {note}")
         notes += rec["notes"]
@@ -917,12 +940,13 @@ def default_json_path(suite: str) -> str:
 
 
 def main(suite: HotSuite, reps: int, warmup: int, name_filter: str | None, only: list[str] | None,
-         json_path: str | None, progress: Callable[[str], None]) -> int:
+         json_path: str | None, progress: Callable[[str], None],
+         call_limit: float = CALL_LIMIT) -> int:
     """``python -m bench hot``: measure, print the report, write the JSON; 1 on errors or
     differing results, 2 when nothing matches the filter."""
     from .runner import BenchError
     try:
-        result = run(suite, reps, warmup, name_filter, only, progress)
+        result = run(suite, reps, warmup, name_filter, only, progress, call_limit)
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2

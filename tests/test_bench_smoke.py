@@ -232,3 +232,26 @@ def test_abort_reasons_are_gathered_over_the_suite():
     assert lines[1] == "   2 inner loop at line N not compiled yet: a, b"
     assert lines[2] == "   1 x: NYI: a"
     assert hot._abort_lines([rec("c")]) == []
+
+
+def test_hot_configuration_over_the_call_limit_is_stopped(tmp_path):
+    import time as _time
+    from bench import hot
+
+    class Slow(hot.HotConfig):
+        name, label = "slow", "slow"
+
+        def prepare(self, kernel):
+            return hot.Trial(lambda n: (_time.sleep(0.02), n)[1], kernel.arg)
+
+    kernel = hot.Kernel("ident", "def kernel(n):\n    return n\n", 5)
+    rec = hot.measure_kernel(kernel, [hot.CPython(), Slow()], warmup=1, reps=3,
+                             workdir=str(tmp_path), call_limit=0.01)
+    assert list(rec["stopped"]) == ["slow"] and "after call 1 of 4" in rec["stopped"]["slow"]
+    assert len(rec["configs"]["slow"]["times_ns"]) == 1 and len(rec["configs"]["cpython"]["times_ns"]) == 4
+    assert not rec["errors"] and not rec["mismatches"]
+    result = {"meta": {"suite": "t", "suite_description": "", "warmup": 1, "reps": 3,
+                       "versions": {}, "machine": "m", "cpus": 1, "commit": ""},
+              "kernels": [rec], "geomeans": hot.geomeans([rec]), "peeling": None}
+    text = hot.format_report(result)
+    assert "(no steady calls)" in text and "over the 0.01 s limit" in text
