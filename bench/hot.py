@@ -62,9 +62,9 @@ PYPY_HARNESS = os.path.join(HERE, "pypy_harness.py")
 DEFAULT_WARMUP = 1
 FLOAT_TOLERANCE = 1e-9          # relative; only for PyPy and C, never for jitnb
 SUBPROCESS_TIMEOUT = 1800       # seconds for one kernel's PyPy or C process
-TARGET_MS = (5.0, 50.0)
+TARGET_MS = (5.0, 50.0)         # what one CPython call of a kernel is sized to take
 CALL_LIMIT = 20.0               # seconds: an in-process configuration slower than this per call
-                                # is stopped for that kernel (its remaining calls are skipped)       # what one CPython call of a kernel is sized to take
+                                # is stopped for that kernel (its remaining calls are skipped)
 
 
 @dataclass
