@@ -9,9 +9,16 @@ each call on its own; the first ``warmup`` calls (default 1) are the warm-up, th
     jitnb    the cell run by jitnb.run(src, ns), so its loops are instrumented, and
              traced and compiled once hot; the same timing; jitnb's events are
              recorded call by call
+    jitnb-nopeel  the same with ``enable_opts`` lacking the loop-peeling pass
+             (``unroll``), for the paper's with/without-peeling comparison
+    jitnb-a64, jitnb-x86emu  jitnb's AArch64 / x86_64 code run in Unicorn
     pypy     the same cell in a pypy3 subprocess (bench/pypy_harness.py), same timing
     c        bench/c/<kernel>.c built by gcc -O2 and timed inside, call by call
              (clock_gettime, see bench/c/harness.h)
+
+An in-process configuration is stopped for a kernel once one of its calls takes more than
+``CALL_LIMIT`` seconds (``--call-limit``), as the emulated ones may when every iteration
+hands over to the JIT.
 
 CPython and jitnb alternate call by call in this process (the order rotated and
 reversed as in runner._order); PyPy and C run once per kernel in their own
@@ -20,7 +27,9 @@ process, all calls in a row.  A collection runs before every call, outside the t
 Reported per kernel and configuration: the first call alone, the median of the
 steady calls with their quartiles (never the minimum), and the whole run (all
 calls summed).  Speedups are CPython's steady median over the configuration's
-figure (> 1: faster than CPython), with a 95% bootstrap interval for steady medians.
+figure (> 1: faster than CPython), with a 95% bootstrap interval for steady medians;
+per configuration the geometric mean of the steady speedups over the kernels, and
+jitnb's over jitnb-nopeel's (what loop peeling gains).
 Results are checked: jitnb's must be CPython's exactly (same type, same bits) on
 every call; PyPy's and C's too, or for floats within a relative tolerance, which
 is then noted.
@@ -32,6 +41,7 @@ import gc
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import struct
@@ -52,7 +62,9 @@ PYPY_HARNESS = os.path.join(HERE, "pypy_harness.py")
 DEFAULT_WARMUP = 1
 FLOAT_TOLERANCE = 1e-9          # relative; only for PyPy and C, never for jitnb
 SUBPROCESS_TIMEOUT = 1800       # seconds for one kernel's PyPy or C process
-TARGET_MS = (20.0, 100.0)       # what one CPython call of a kernel is sized to take
+TARGET_MS = (5.0, 50.0)         # what one CPython call of a kernel is sized to take
+CALL_LIMIT = 20.0               # seconds: an in-process configuration slower than this per call
+                                # is stopped for that kernel (its remaining calls are skipped)
 
 
 @dataclass
@@ -65,6 +77,7 @@ class Kernel:
     description: str = ""
     entry: str = "kernel"
     c_name: str = ""                # bench/c/<c_name>.c (default: the kernel's name)
+    smoke_arg: int = 0              # a tiny argument, for the quick equality tests (0: none)
     tolerance: float = FLOAT_TOLERANCE
 
     @property
@@ -325,7 +338,8 @@ class Jitnb(HotConfig):
     def version(self) -> str:
         import jitnb
         from jitnb import params
-        return f"jitnb {jitnb.__version__} (threshold {params.get().threshold})"
+        p = params.get().with_(**self.params)
+        return f"jitnb {jitnb.__version__} (threshold {p.threshold}, enable_opts {p.enable_opts})"
 
     def prepare(self, kernel: Kernel) -> Trial:
         return _JitnbTrial(kernel, self.params)
@@ -436,6 +450,15 @@ class C(HotConfig):
         return _run_process([binary, str(kernel.arg), str(calls)], None, calls)
 
 
+NO_PEELING_OPTS = "fold:intbounds:cse:heap:virtualize"
+
+
+class JitnbNoPeeling(Jitnb):
+    """jitnb with every optimisation but loop peeling (``unroll``), as the paper's baseline."""
+    name, label = "jitnb-nopeel", "jitnb no peel"
+    params = {"enable_opts": NO_PEELING_OPTS}
+
+
 class JitnbAArch64(Jitnb):
     """jitnb's AArch64 code, run in Unicorn on this machine (unless it is an AArch64 host)."""
     name, label = "jitnb-a64", "jitnb aarch64"
@@ -448,8 +471,8 @@ class JitnbX86Emulated(Jitnb):
     params = {"emulate": True}
 
 
-HOT_CONFIGS: dict[str, HotConfig] = {c.name: c for c in (CPython(), Jitnb(), JitnbAArch64(),
-                                                          JitnbX86Emulated(), PyPy(), C())}
+HOT_CONFIGS: dict[str, HotConfig] = {c.name: c for c in (
+    CPython(), Jitnb(), JitnbNoPeeling(), JitnbAArch64(), JitnbX86Emulated(), PyPy(), C())}
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -481,14 +504,19 @@ def _add_speedups(rec: dict) -> None:
 
 
 def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: int,
-                   workdir: str, progress: Callable[[str], None] = lambda s: None) -> dict:
-    """Measure one kernel under the configurations; returns its record (plain data)."""
+                   workdir: str, progress: Callable[[str], None] = lambda s: None,
+                   call_limit: float = CALL_LIMIT) -> dict:
+    """Measure one kernel under the configurations; returns its record (plain data).
+
+    An in-process configuration whose call takes more than `call_limit` seconds makes
+    no more calls of this kernel (``rec["stopped"]`` says after which call)."""
     from .runner import _order
     calls = warmup + reps
     rec: dict[str, Any] = {"name": kernel.name, "description": kernel.description,
                            "arg": kernel.arg, "entry": kernel.entry, "calls": calls,
                            "warmup": warmup, "configs": {}, "unavailable": {}, "errors": {},
-                           "mismatches": {}, "close": {}, "notes": [], "results": {}}
+                           "mismatches": {}, "close": {}, "notes": [], "results": {},
+                           "stopped": {}}
     trials: dict[str, Trial] = {}
     by_name = {cfg.name: cfg for cfg in configs}
     for cfg in configs:
@@ -507,7 +535,7 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
     progress(f"{kernel.name}: {calls} calls each, alternating: {', '.join(trials) or 'none'}")
     for c in range(calls):
         for name in _order(list(trials), c):
-            if name in rec["errors"]:
+            if name in rec["errors"] or name in rec["stopped"]:
                 continue
             try:
                 ns, r = trials[name].call()
@@ -517,6 +545,10 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
                 continue
             times[name].append(ns)
             results[name].append(r)
+            if ns > call_limit * 1e9:
+                rec["stopped"][name] = (f"stopped after call {c + 1} of {calls}: it took "
+                                        f"{ns / 1e9:.1f} s, over the {call_limit:g} s limit")
+                progress(f"  {kernel.name} / {name}: {rec['stopped'][name]}")
 
     # the reference result: CPython's first call (or one untimed call when CPython is not measured)
     if results.get("cpython"):
@@ -538,11 +570,17 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
     for name, ts in times.items():
         if ts:
             rec["configs"][name] = _config_record(by_name[name], ts, warmup)
+    # "jitnb": what the default configuration did (or the first jitnb one measured);
+    # "jitnb_configs": the same for every jitnb configuration, by name
     for name, trial in trials.items():
         if isinstance(trial, _JitnbTrial) and trial.log is not None:
-            rec["jitnb"] = summarize_events(trial.log, warmup, trial.loops())
-            rec["jitnb"]["left_to_cpython"] = trial.info["left_to_cpython"]
-            rec["jitnb"]["loops_instrumented"] = trial.info["loops_instrumented"]
+            j = summarize_events(trial.log, warmup, trial.loops())
+            j["left_to_cpython"] = trial.info["left_to_cpython"]
+            j["loops_instrumented"] = trial.info["loops_instrumented"]
+            rec.setdefault("jitnb_configs", {})[name] = j
+    if rec.get("jitnb_configs"):
+        by_config = rec["jitnb_configs"]
+        rec["jitnb"] = by_config.get("jitnb") or next(iter(by_config.values()))
 
     for cfg in configs:
         if cfg.in_process or cfg.name in rec["unavailable"]:
@@ -579,9 +617,12 @@ def measure_kernel(kernel: Kernel, configs: list[HotConfig], warmup: int, reps: 
     return rec
 
 
-SPEEDUP_COLUMNS = (("jitnb", "steady", "jitnb steady"), ("jitnb", "first_call", "jitnb 1st call"),
-                   ("jitnb", "whole_run", "jitnb run"), ("pypy", "steady", "PyPy steady"),
-                   ("pypy", "first_call", "PyPy 1st call"), ("c", "steady", "C -O2"))
+SPEEDUP_COLUMNS = (("jitnb", "steady", "jitnb"), ("jitnb", "first_call", "jitnb 1st"),
+                   ("jitnb", "whole_run", "jitnb run"), ("jitnb-nopeel", "steady", "no peel"),
+                   ("jitnb-a64", "steady", "a64 emul."), ("jitnb-x86emu", "steady", "x86 emul."),
+                   ("pypy", "steady", "PyPy"), ("pypy", "first_call", "PyPy 1st"),
+                   ("c", "steady", "C -O2"))
+PEELING = ("jitnb", "jitnb-nopeel")     # (with, without) loop peeling
 
 
 def _speedup_value(rec: dict, config: str, kind: str) -> float | None:
@@ -602,8 +643,28 @@ def geomeans(records: list[dict]) -> dict[str, dict]:
     return out
 
 
+def peeling(records: list[dict]) -> dict | None:
+    """What loop peeling gains: per kernel the steady speedup with peeling over the one
+    without, and the geometric means over the kernels measured both ways (None: none was)."""
+    with_, without = PEELING
+    both = {}
+    for r in records:
+        a, b = _speedup_value(r, with_, "steady"), _speedup_value(r, without, "steady")
+        if a is not None and b is not None:
+            both[r["name"]] = (a, b)
+    if not both:
+        return None
+    gm_with = stats.geometric_mean([a for a, _ in both.values()])
+    gm_without = stats.geometric_mean([b for _, b in both.values()])
+    return {"with": with_, "without": without, "kernels": len(both),
+            "per_kernel": {k: a / b for k, (a, b) in both.items()},
+            "geomean_with": gm_with, "geomean_without": gm_without,
+            "ratio": gm_with / gm_without}
+
+
 def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: str | None = None,
-        only: list[str] | None = None, progress: Callable[[str], None] = lambda s: None) -> dict:
+        only: list[str] | None = None, progress: Callable[[str], None] = lambda s: None,
+        call_limit: float = CALL_LIMIT) -> dict:
     from .runner import BenchError, _git_commit
     kernels = [k for k in suite.kernels if not name_filter or name_filter in k.name]
     if not kernels:
@@ -613,7 +674,8 @@ def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: s
     configs = [c for n, c in HOT_CONFIGS.items() if not only or n in only]
     started = _dt.datetime.now(_dt.timezone.utc)
     with tempfile.TemporaryDirectory(prefix="jitnb-hot-") as workdir:
-        records = [measure_kernel(k, configs, warmup, reps, workdir, progress) for k in kernels]
+        records = [measure_kernel(k, configs, warmup, reps, workdir, progress, call_limit)
+                   for k in kernels]
     versions = {c.name: (c.version() if not c.available() else "") for c in configs}
     return {
         "meta": {
@@ -628,10 +690,11 @@ def run(suite: HotSuite, reps: int, warmup: int = DEFAULT_WARMUP, name_filter: s
             "python": f"{platform.python_implementation()} {platform.python_version()}",
             "machine": f"{platform.machine()} {platform.system()}", "cpus": os.cpu_count(),
             "versions": versions, "commit": _git_commit(),
-            "float_tolerance_pypy_c": FLOAT_TOLERANCE,
+            "float_tolerance_pypy_c": FLOAT_TOLERANCE, "call_limit_s": call_limit,
         },
         "kernels": records,
         "geomeans": geomeans(records),
+        "peeling": peeling(records),
     }
 
 
@@ -687,7 +750,7 @@ def format_report(result: dict) -> str:
              "q1-q3 = the calls after the warm-up; run = all calls summed",
              "speedup = CPython's median / the configuration's median [95% bootstrap interval]; "
              "1st = CPython's median / the first call", ""]
-    head = (f"{'kernel':<14} {'n':>9}  {'configuration':<13} {'first ms':>9} {'median ms':>10} "
+    head = (f"{'kernel':<17} {'n':>9}  {'configuration':<13} {'first ms':>9} {'median ms':>10} "
             f"{'q1-q3 ms':>17} {'IQR ms':>8} {'run ms':>8}  {'speedup':<26} {'1st':>7}")
     lines += [head, "-" * len(head)]
     for rec in result["kernels"]:
@@ -695,6 +758,10 @@ def format_report(result: dict) -> str:
         for name, c in rec["configs"].items():
             s = c.get("summary")
             if not s:
+                lines.append(f"{rec['name'] if first_row else '':<17} "
+                             f"{rec['arg'] if first_row else '':>9}  {c['label']:<13} "
+                             f"{_ms(c['first_ns']):>9}  (no steady calls)")
+                first_row = False
                 continue
             sp = c.get("speedup", {})
             st = sp.get("steady")
@@ -702,24 +769,26 @@ def format_report(result: dict) -> str:
             first_sp = _x(sp["first_call"]) if "first_call" in sp else ""
             flag = "  RESULT DIFFERS" if name in rec["mismatches"] else ""
             lines.append(
-                f"{rec['name'] if first_row else '':<14} {rec['arg'] if first_row else '':>9}  "
+                f"{rec['name'] if first_row else '':<17} {rec['arg'] if first_row else '':>9}  "
                 f"{c['label']:<13} {_ms(c['first_ns']):>9} "
                 f"{_ms(s['median'] * 1e9):>10} "
                 f"{_ms(s['q1'] * 1e9) + '-' + _ms(s['q3'] * 1e9):>17} {_ms(s['iqr'] * 1e9):>8} "
                 f"{_ms(c['whole_run_ns']):>8}  {speed:<26} {first_sp:>7}{flag}".rstrip())
             first_row = False
         if first_row:
-            lines.append(f"{rec['name']:<14} {rec['arg']:>9}  (nothing measured)")
+            lines.append(f"{rec['name']:<17} {rec['arg']:>9}  (nothing measured)")
         notes = []
         for name, why in rec["unavailable"].items():
             notes.append(f"{name}: n/a ({why})")
         for name, err in rec["errors"].items():
             notes.append(f"{name}: FAILED ({err})")
+        for name, why in rec.get("stopped", {}).items():
+            notes.append(f"{name}: {why}")
         for name, note in rec["close"].items():
             notes.append(f"{name}: result within tolerance, not bit-equal: {note}")
         notes += rec["notes"]
         for note in notes:
-            lines.append(f"{'':<14} {'':>9}  ({note})")
+            lines.append(f"{'':<17} {'':>9}  ({note})")
     lines.append("")
 
     # speedups, one row per kernel, and the geometric means
@@ -728,16 +797,17 @@ def format_report(result: dict) -> str:
     if cols:
         lines.append("speedup over CPython (CPython's median / the figure; above 1 = faster "
                      "than CPython)")
-        head = f"{'kernel':<16}" + "".join(f"{t:>16}" for _, _, t in cols)
+        head = f"{'kernel':<18}" + "".join(f"{t:>11}" for _, _, t in cols)
         lines += [head, "-" * len(head)]
         for rec in result["kernels"]:
-            lines.append(f"{rec['name']:<16}" + "".join(
-                f"{_x(_speedup_value(rec, cfg, kind)):>16}" for cfg, kind, _ in cols))
+            lines.append(f"{rec['name']:<18}" + "".join(
+                f"{_x(_speedup_value(rec, cfg, kind)):>11}" for cfg, kind, _ in cols))
         gm = result["geomeans"]
-        lines.append(f"{'geometric mean':<16}" + "".join(
-            f"{_x(gm[f'{cfg}:{kind}']['geomean']) if f'{cfg}:{kind}' in gm else '-':>16}"
+        lines.append(f"{'geometric mean':<18}" + "".join(
+            f"{_x(gm[f'{cfg}:{kind}']['geomean']) if f'{cfg}:{kind}' in gm else '-':>11}"
             for cfg, kind, _ in cols))
         lines.append("")
+        lines += _geomean_lines(result)
 
     jit = [r for r in result["kernels"] if r.get("jitnb")]
     if jit:
@@ -745,7 +815,9 @@ def format_report(result: dict) -> str:
                      "JIT, and what a steady call still does")
         for rec in jit:
             lines += _jitnb_lines(rec)
+            lines += _other_jitnb_lines(rec)
         lines.append("")
+        lines += _abort_lines(jit)
 
     bad = [(r["name"], name, diff) for r in result["kernels"] for name, diff in r["mismatches"].items()]
     if bad:
@@ -765,6 +837,62 @@ def format_report(result: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _geomean_lines(result: dict) -> list[str]:
+    """The geometric mean of the steady speedups per configuration, and peeling's gain."""
+    gm = result["geomeans"]
+    total = len(result["kernels"])
+    out = ["geometric mean of the steady speedups over CPython, per configuration:"]
+    for cfg, kind, _ in SPEEDUP_COLUMNS:
+        g = gm.get(f"{cfg}:{kind}")
+        if kind == "steady" and g:
+            out.append(f"  {cfg:<14} {_x(g['geomean']):>8}  over {g['kernels']} of {total} kernels")
+    pe = result.get("peeling")
+    if pe:
+        out.append(f"loop peeling: {pe['with']} {_x(pe['geomean_with'])} vs {pe['without']} "
+                   f"{_x(pe['geomean_without'])} (geometric means over the {pe['kernels']} kernels "
+                   f"measured both ways): with/without = {pe['ratio']:.3f}")
+        out.append("  per kernel, with/without: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in pe["per_kernel"].items()))
+    else:
+        out.append(f"loop peeling: not measured (needs both {PEELING[0]} and {PEELING[1]})")
+    out.append("")
+    return out
+
+
+def _abort_lines(records: list[dict]) -> list[str]:
+    """jitnb's abort reasons over the whole suite, the most widespread first: what to support next."""
+    kernels: dict[str, list[str]] = {}
+    for rec in records:
+        for a in rec["jitnb"]["abort_reasons"]:
+            names = kernels.setdefault(re.sub(r"line \d+", "line N", a["reason"]), [])
+            if rec["name"] not in names:
+                names.append(rec["name"])
+    if not kernels:
+        return []
+    out = ["jitnb's abort reasons over the suite (line numbers folded), by the kernels they hit:"]
+    for reason, names in sorted(kernels.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        out.append(f"  {len(names):>2} {reason}: {', '.join(names)}")
+    out.append("")
+    return out
+
+
+def _other_jitnb_lines(rec: dict) -> list[str]:
+    """One line for each jitnb configuration but the main one: what it compiled and aborted."""
+    out = []
+    main = rec["jitnb"]
+    configs = rec.get("jitnb_configs") or {}
+    main_name = "jitnb" if "jitnb" in configs else next(iter(configs), None)
+    for name, j in configs.items():
+        if name == main_name:
+            continue
+        reasons = sorted({a["reason"] for a in j["abort_reasons"]})
+        out.append(f"{'':20}{name}: compiled {j['traces_compiled']}, aborted "
+                   f"{j['traces_aborted']}, blacklisted {len(j['blacklisted'])}"
+                   + (f" ({'; '.join(reasons)})" if reasons and reasons != sorted(
+                       {a['reason'] for a in main['abort_reasons']}) else ""))
+    return out
+
+
 def _jitnb_lines(rec: dict) -> list[str]:
     j = rec["jitnb"]
     sec = j["seconds"]
@@ -775,8 +903,8 @@ def _jitnb_lines(rec: dict) -> list[str]:
             f"record {sec['record'] * 1e3:.2f} ms, optimise {sec['optimise'] * 1e3:.2f} ms, "
             f"assemble {sec['assemble'] * 1e3:.2f} ms, aborted tracing "
             f"{sec['aborted_tracing'] * 1e3:.2f} ms")
-    out = [f"  {rec['name']:<14} {head}"]
-    pad = " " * 17
+    out = [f"  {rec['name']:<17} {head}"]
+    pad = " " * 20
     out.append(f"{pad}loops instrumented {j['loops_instrumented']}, hot {len(j['hot_loops'])}"
                + (f", compiled for {', '.join(j['targets'])}" if j["targets"] else "")
                + f"; per steady call: {_count(ps['hand_overs'], 'hand-over')} to jitnb, "
@@ -812,12 +940,13 @@ def default_json_path(suite: str) -> str:
 
 
 def main(suite: HotSuite, reps: int, warmup: int, name_filter: str | None, only: list[str] | None,
-         json_path: str | None, progress: Callable[[str], None]) -> int:
+         json_path: str | None, progress: Callable[[str], None],
+         call_limit: float = CALL_LIMIT) -> int:
     """``python -m bench hot``: measure, print the report, write the JSON; 1 on errors or
     differing results, 2 when nothing matches the filter."""
     from .runner import BenchError
     try:
-        result = run(suite, reps, warmup, name_filter, only, progress)
+        result = run(suite, reps, warmup, name_filter, only, progress, call_limit)
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2

@@ -377,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=None, metavar="N",
                     help="hot suites: calls before the timed ones, reported apart "
                          "(default 1)")
+    ap.add_argument("--call-limit", type=float, default=None, metavar="SECONDS",
+                    help="hot suites: stop a configuration's calls of a kernel once one takes "
+                         "longer (default 20)")
     ap.add_argument("--list", action="store_true", help="list the suite's workloads and exit")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     ns = ap.parse_args(argv)
@@ -386,8 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     from .hot import HotSuite
     if isinstance(suite, HotSuite):
         return _hot_main(ap, ns, suite)
-    if ns.warmup is not None:
-        ap.error("--warmup applies to the hot suites only")
+    if ns.warmup is not None or ns.call_limit is not None:
+        ap.error("--warmup and --call-limit apply to the hot suites only")
     if ns.list:
         for w in suite.workloads:
             print(f"{w.name:<20} {', '.join(w.configs)}  {w.description}")
@@ -435,4 +438,7 @@ def _hot_main(ap: argparse.ArgumentParser, ns: argparse.Namespace, suite) -> int
         if not ns.quiet:
             print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
-    return hot.main(suite, ns.reps, warmup, ns.filter, only, ns.json, progress)
+    call_limit = hot.CALL_LIMIT if ns.call_limit is None else ns.call_limit
+    if call_limit <= 0:
+        ap.error("--call-limit must be positive")
+    return hot.main(suite, ns.reps, warmup, ns.filter, only, ns.json, progress, call_limit)
