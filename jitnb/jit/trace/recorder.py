@@ -526,9 +526,17 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
-            if spec.part in ("abase", "alen", "aidx"):
-                raise Abort("inner loop over an array: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
+            if spec.part in ("abase", "alen", "aidx"):
+                it = sh if isinstance(sh, ArrayIter) else None
+                arr = it.arr if it is not None else sh
+                if not (isinstance(arr, ArrayRef) and arr.typecode == spec.typecode) or \
+                        (spec.part == "aidx" and it is None):
+                    raise Abort(f"inner loop input {spec.loc.name(self.unit)} is not the array it "
+                                "was compiled for", self.line)
+                args.append(it.idx if spec.part == "aidx" else
+                            arr.base if spec.part == "abase" else arr.length)
+                continue
             if spec.part in lists.SEQ_PARTS:
                 args.append(lists.jump_arg(self, spec, sh))
                 continue
