@@ -86,7 +86,7 @@ class InterpEnter(Event):
 @event("interp-leave")
 class InterpLeave(Event):
     loop: int
-    outcome: str          # resume | exit | return | raise
+    outcome: str          # resume | exit | return | raise | body (CPython runs the iteration)
     iterations: int
     seconds: float
 

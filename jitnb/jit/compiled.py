@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ..events import emit
 from .. import events as ev
-from .interp.frame import Frame
+from .interp.frame import UNBOUND, Frame
 from .interp.tracebacks import with_frames
 from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
@@ -23,7 +23,7 @@ from .ir import ops as O
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
 from .trace import lists
-from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
+from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume
 
 
 class Executor(Protocol):
@@ -276,8 +276,10 @@ class CompiledLoop:
         self.bridges.append((exit, recorded, trace))
 
     # -- entry ------------------------------------------------------------------------
-    def unbox(self, frame: Frame) -> list | None:
-        """The trace inputs from the frame, or None if the frame does not match the trace."""
+    def unbox(self, frame: Frame, unbound_matches: bool = False) -> list | None:
+        """The trace inputs from the frame, or None if the frame does not match the trace
+        (`unbound_matches`: an unbound local counts as matching; only to ask whether the
+        frame would match once the locals are bound, never to run)."""
         vals: list = []
         base = len(frame.stack) - self.recorded.header_depth
         if base < 0:
@@ -315,6 +317,9 @@ class CompiledLoop:
                     return None
                 vals.append(x)
             elif type(v) is not spec.py or (spec.py is int and not INT_MIN <= v <= INT_MAX):
+                if unbound_matches and v is UNBOUND:
+                    vals.append(0)
+                    continue
                 return None
             else:
                 vals.append(int(v) if spec.py is bool else v)
@@ -386,11 +391,7 @@ class CompiledLoop:
 
     def box(self, frame: Frame, resume: Resume, snapshot, values: list, base: int = 0) -> None:
         """Write the guard's live values back into the interpreter frame."""
-        fail_args = snapshot.fail_args()
-        by_name: dict[str, Any] = {}
-        for name, v in snapshot.values:
-            raw = v.value if isinstance(v, Const) else values[position(fail_args, v)]
-            by_name[name] = raw
+        by_name = {name: (x if const else values[x]) for name, const, x in _plan(snapshot)}
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
         # arrays are never rebuilt: read each from where it was at entry, before any write
@@ -478,6 +479,18 @@ class CompiledLoop:
 
 
 _MISSING = object()
+
+
+def _plan(snapshot) -> list:
+    """Where each of a snapshot's values is: ``(name, True, constant)`` or ``(name, False,
+    index into the exit's values)`` (worked out once per snapshot)."""
+    plan = snapshot.__dict__.get("_plan")
+    if plan is None:
+        index = {id(v): i for i, v in enumerate(snapshot.fail_args())}
+        plan = snapshot.__dict__["_plan"] = [
+            (name, True, v.value) if isinstance(v, Const) else (name, False, index[id(v)])
+            for name, v in snapshot.values]
+    return plan
 
 
 def _array_at(frame: Frame, loc: Loc, base: int) -> Any:

@@ -22,15 +22,17 @@ from .. import events as ev
 from ..params import Params
 from .interp.frame import UNBOUND, Frame
 from .interp.interpreter import TRAMPOLINES, Interpreter
+from .lang import opcodes as O
 from .lang.compiler import CodeUnit, LoopInfo
 
-RESUME, EXIT, RETURN = 0, 1, 2
+RESUME, EXIT, RETURN, BODY = 0, 1, 2, 3   # BODY: CPython runs this iteration's body itself
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEVER = 1 << 62  # the budget of a loop that will not be handed over again
 
 
 class Handback:
-    """What CPython does after the driver: `continue`, `break`, `return value` or `raise exc`."""
+    """What CPython does after the driver: `continue`, `break`, `return value`, `raise exc`,
+    or nothing (BODY: the driver did not run this iteration, the body runs as usual)."""
 
     __slots__ = ("kind", "value", "vals", "budget", "exc", "line")
 
@@ -129,6 +131,11 @@ class Loop:
         frame.line = info.line
         if info.kind == "for":
             frame.stack.append(it)
+            if self.compiled is not None and self.unit.params.jit and not self.blacklisted:
+                rewound = _rewind(it, self.unit.code, info)
+                if rewound is not None:
+                    frame.pc = info.header_pc
+                    return self.engine.run_iteration(self, frame, rewound)
         return self.engine.run_iteration(self, frame)
 
     def listing(self) -> str:
@@ -193,15 +200,31 @@ class Engine:
         self.loops.append(loop)
         return loop
 
-    def run_iteration(self, loop: Loop, frame: Frame) -> Handback:
+    def run_iteration(self, loop: Loop, frame: Frame, rewound: Any = None) -> Handback:
         """Finish the current iteration in jitnb's interpreter; then, while the loop goes on,
-        trace it, run its machine code, and blackhole after guard failures."""
+        trace it, run its machine code, and blackhole after guard failures.  With `rewound`
+        (the iterator's position before it produced the current item, see ``_rewind``) the
+        frame is at the loop header instead and the machine code runs this iteration too."""
         info = loop.info
         params = loop.unit.params
         t0 = time.perf_counter()
         ev.emit(ev.InterpEnter(loop.id, frame.line))
         iterations = 0
         try:
+            if rewound is not None:
+                if loop.compiled.run(frame):
+                    self.maybe_bridge(loop, frame)
+                else:  # the frame does not match the trace: undo the rewind
+                    it, position = rewound
+                    it.__setstate__(position)
+                    if loop.compiled.unbox(frame, unbound_matches=True) is None:
+                        # it will not match at the next header either: CPython runs this
+                        # iteration, and the loop is not handed over again for a while
+                        ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
+                        return Handback(BODY, self._written(loop, frame), params.threshold)
+                    # a local the body assigns is unbound before the first iteration: the
+                    # interpreter runs this one, the machine code the next
+                    frame.pc = info.body_pc
             while True:
                 what, value = self.interp.run(frame, info, self._inner_header(loop.unit))
                 iterations += 1
@@ -361,6 +384,24 @@ class Engine:
             loop.retry_soon = False
             return 1
         return loop.unit.params.threshold
+
+
+def _rewind(it: Any, code: CodeUnit, info: LoopInfo) -> tuple | None:
+    """Step a range or array iterator back over the item it has just produced, so that
+    machine code entered at the loop header produces it again (and stores it again in the
+    loop variable: only a plain name is allowed as the target).  Returns what undoes it:
+    ``(iterator, position after the item)``; None when the loop does not allow it."""
+    if info.body_pc != info.header_pc + 3 or \
+            code.instrs[info.header_pc + 2].op not in (O.STORE_FAST, O.STORE_GLOBAL):
+        return None
+    kind = type(it).__name__
+    if kind not in ("range_iterator", "arrayiterator"):
+        return None
+    position = it.__reduce__()[2]
+    if type(position) is not int or position <= 0:
+        return None
+    it.__setstate__(position - 1)
+    return it, position
 
 
 def strip_traceback(exc: BaseException) -> BaseException:

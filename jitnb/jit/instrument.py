@@ -11,7 +11,7 @@ when it runs out, hands the loop to the driver with the live values::
             _jitnb_r = _jitnb.L[k].hot(_jitnb.locals(), _jitnb.globals(), _jitnb_ik)
             <write back the locals the loop assigns>
             <raise _jitnb_r.exc at its own source line>   # one `raise` per line of the loop
-            continue | return _jitnb_r.value | break
+            continue | return _jitnb_r.value | break        # or on into the body
         <body>
     _jitnb.L[k].budget = _jitnb_ck
 
@@ -241,7 +241,8 @@ class _Rewriter(ast.NodeTransformer):
         if self.in_function:
             hot.append(b.if_(b.compare(b.attr(b.name(r), "kind"), ast.Eq(), b.const(driver.RETURN)),
                              [ast.Return(b.attr(b.name(r), "value"), **b.pos)]))
-        hot.append(ast.Break(**b.pos))
+        hot.append(b.if_(b.compare(b.attr(b.name(r), "kind"), ast.NotEq(), b.const(driver.BODY)),
+                         [ast.Break(**b.pos)]))
         check = [ast.AugAssign(b.name(c, True), ast.Sub(), b.const(1), **b.pos),
                  b.if_(b.compare(b.name(c), ast.LtE(), b.const(0)), hot)]
         node.body = check + node.body
