@@ -271,7 +271,7 @@ def test_the_machine_code_runs_with_the_gil_held(monkeypatch, params):
     th = threading.Thread(target=ticker)
     th.start()
     try:
-        n = 30_000_000 if not params else 999_999
+        n = 30_000_000 if not params else 3_999_999
         src = f"xs = [1.0, 2.0, 3.0]\ns = 0.0\nfor k in range({n}):\n    s += xs[k % 3]\n"
         g: dict = {}
         jitnb.run(src, g, threshold=10, **params)

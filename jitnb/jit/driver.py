@@ -91,6 +91,15 @@ class Unit:
         return self._code
 
 
+# A loop with loops inside gets hot after threshold / OUTER_DIVISOR of its own iterations: each
+# of them runs whole inner loops, and once it is compiled its inner loops are entered from
+# machine code instead of from CPython (a hand-over each).
+OUTER_DIVISOR = 4
+# Entering machine code from CPython costs tens of microseconds of Python; a loop whose first
+# SHORT_TRIP_SAMPLE hand-overs average fewer than SHORT_TRIP iterations stays in CPython.
+SHORT_TRIP, SHORT_TRIP_SAMPLE = 16, 16
+
+
 class Loop:
     """Runtime state of one instrumented loop: counter budget and statistics."""
 
@@ -98,7 +107,12 @@ class Loop:
                  engine: "Engine"):
         self.id, self.unit, self.engine = id, unit, engine
         self.line, self.col, self.assigned = line, col, assigned
+        self.nests = False
         self.budget = unit.params.threshold
+        self.handovers = 0          # hand-overs from CPython that entered machine code...
+        self.handover_iterations = 0  # ...and the iterations they ran there
+        self.short_trips = False    # too few of them per hand-over: CPython keeps the loop
+        self.abort_line = 0
         self.hot_count = 0          # times handed over
         self.iterations = 0         # iterations run by jitnb
         self.blacklisted = False
@@ -108,6 +122,16 @@ class Loop:
         self.retry_soon = False
         self.left = 0
         self._info: LoopInfo | None = None
+
+    def set_nests(self) -> None:
+        """The loop has loops in its body."""
+        self.nests = True
+        self.budget = self.threshold()
+
+    def threshold(self) -> int:
+        """Iterations before this loop is traced."""
+        t = self.unit.params.threshold
+        return max(1, t // OUTER_DIVISOR) if self.nests else t
 
     @property
     def info(self) -> LoopInfo:
@@ -124,8 +148,10 @@ class Loop:
     def hot(self, f_locals: dict, f_globals: dict, it: Any) -> Handback:
         self.hot_count += 1
         info = self.info
+        if self.short_trips:  # entering costs more than its machine code saves: CPython
+            return Handback(BODY, tuple(f_locals.get(n, UNBOUND) for n in self.assigned), NEVER)
         if self.hot_count == 1:
-            ev.emit(ev.LoopHot(self.id, self.scope, info.line, self.unit.params.threshold))
+            ev.emit(ev.LoopHot(self.id, self.scope, info.line, self.threshold()))
         frame = Frame.from_locals(self.unit.code, f_globals, f_locals)
         frame.pc = info.body_pc
         frame.line = info.line
@@ -210,6 +236,8 @@ class Engine:
         t0 = time.perf_counter()
         ev.emit(ev.InterpEnter(loop.id, frame.line))
         iterations = 0
+        before = loop.compiled.iterations if loop.compiled is not None else 0
+        traced = False
         try:
             if rewound is not None:
                 if loop.compiled.run(frame):
@@ -221,7 +249,7 @@ class Engine:
                         # it will not match at the next header either: CPython runs this
                         # iteration, and the loop is not handed over again for a while
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
-                        return Handback(BODY, self._written(loop, frame), params.threshold)
+                        return Handback(BODY, self._written(loop, frame), loop.threshold())
                     # a local the body assigns is unbound before the first iteration: the
                     # interpreter runs this one, the machine code the next
                     frame.pc = info.body_pc
@@ -233,7 +261,12 @@ class Engine:
                 if not params.jit or loop.blacklisted:
                     break
                 if loop.compiled is None:
+                    if traced:  # it aborted: CPython runs the loop until it is hot again
+                        break
                     self.trace_loop(loop, frame)
+                    if loop.compiled is None and frame.pc == info.header_pc:
+                        break   # not traced, or the whole iteration was: CPython goes on
+                    traced = True
                     iterations += 1
                     continue
                 if not loop.compiled.run(frame):
@@ -244,10 +277,28 @@ class Engine:
             return Handback(RESUME, self._written(loop, frame), self._budget(loop),
                             exc=strip_traceback(exc), line=frame.line)
         loop.iterations += iterations
+        self._count_trip(loop, before)
         kind = {"header": RESUME, "exit": EXIT, "return": RETURN}[what]
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    @staticmethod
+    def _count_trip(loop: Loop, before: int) -> None:
+        """After a hand-over: a loop that keeps running only a few iterations of machine
+        code per hand-over from CPython is left to CPython from then on (its machine code is
+        still called by compiled enclosing loops)."""
+        c = loop.compiled
+        if c is None or c.iterations < before:
+            return
+        loop.handovers += 1
+        loop.handover_iterations += c.iterations - before
+        if loop.handovers >= SHORT_TRIP_SAMPLE and \
+                loop.handover_iterations < SHORT_TRIP * loop.handovers:
+            loop.short_trips = True
+            ev.emit(ev.Blacklisted(loop.id, f"{loop.handover_iterations / loop.handovers:.1f} "
+                                   "iterations of machine code per entry from CPython: too few "
+                                   "to pay for entering (left to CPython)"))
 
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
@@ -276,7 +327,7 @@ class Engine:
                 inner.budget -= 1
                 if inner.budget > 0:
                     return False
-                inner.budget = unit.params.threshold
+                inner.budget = inner.threshold()
                 self.trace_loop(inner, frame)
                 return frame.pc != inner.info.header_pc or inner.compiled is not None
             if not inner.compiled.run(frame):
@@ -323,10 +374,15 @@ class Engine:
             stats.bridge_aborts += 1
 
     def trace_loop(self, loop: Loop, frame: Frame) -> None:
-        """Record one iteration (running it for real), then optimise and compile the trace."""
+        """Record one iteration (running it for real), then optimise and compile the trace.
+        A loop whose trace would stop at an inner loop is not traced (the frame is left at
+        the header): an aborted recording leaves the rest of its iteration to jitnb's
+        interpreter, which is slow for an iteration made of whole inner loops."""
         from .backend.pipeline import compile_loop
         from .trace.recorder import Recorder
         params = loop.unit.params
+        if self._blocked(loop):
+            return
 
         def record():
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
@@ -337,14 +393,44 @@ class Engine:
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
 
         if not self._attempt(loop, loop.line, record, done):
-            if loop.abort_reasons[-1].startswith("loop left during tracing") and loop.left < 20:
+            reason = loop.abort_reasons[-1]
+            if reason.startswith("loop left during tracing") and loop.left < 20:
                 loop.left += 1
                 loop.retry_soon = True  # bad timing, not a bad loop: try again at next entry
+                return
+            if "not compiled yet" in reason and loop.left < 20:
+                loop.left += 1          # an inner loop is not hot yet: it is traced the next
+                for inner in loop.unit.loops:   # time it is reached, this loop after it
+                    if inner is not loop and inner.line == loop.abort_line and \
+                            inner.compiled is None and not inner.blacklisted:
+                        inner.budget = 1
                 return
             loop.aborts += 1
             if loop.aborts >= params.max_retrace:
                 loop.blacklisted = True
                 ev.emit(ev.Blacklisted(loop.id, loop.abort_reasons[-1]))
+
+    @staticmethod
+    def _blocked(loop: Loop) -> bool:
+        """Is tracing `loop` now bound to stop at an inner loop?  An inner loop left to
+        CPython (blacklisted) blacklists it; one it already stopped at that is still not
+        compiled is made to trace first (this loop comes back at its next threshold)."""
+        info = loop.info
+        for inner in loop.unit.loops:
+            if inner is loop or inner.line < loop.line:
+                continue
+            if not info.header_pc < inner.info.header_pc < info.exit_pc:
+                continue
+            if inner.blacklisted and inner.hot_count:
+                loop.blacklisted = True
+                reason = f"inner loop at line {inner.line} is left to CPython"
+                loop.abort_reasons.append(reason)
+                ev.emit(ev.Blacklisted(loop.id, reason))
+                return True
+            if inner.compiled is None and inner.line == loop.abort_line:
+                inner.budget = 1
+                return True
+        return False
 
     def _attempt(self, loop: Loop, line: int, record, done) -> bool:
         """Record then compile; False (with a trace-abort event) if either gives up.
@@ -368,6 +454,7 @@ class Engine:
         if user_error is not None:
             raise user_error  # outside the handler: its context stays the user's
         loop.abort_reasons.append(f"{reason} at line {where}")
+        loop.abort_line = where
         ev.emit(ev.TraceAbort(loop.id, reason, where, time.perf_counter() - t0))
         return False
 
@@ -383,7 +470,7 @@ class Engine:
         if loop.compiled is not None or loop.retry_soon:
             loop.retry_soon = False
             return 1
-        return loop.unit.params.threshold
+        return loop.threshold()
 
 
 def _rewind(it: Any, code: CodeUnit, info: LoopInfo) -> tuple | None:

@@ -194,6 +194,8 @@ class _Rewriter(ast.NodeTransformer):
             return node
         assigned = assigned_locals(node, self.scope) if self.in_function else []
         loop = self.engine.new_loop(unit, node.lineno, node.col_offset, assigned)
+        if any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(node) if n is not node):
+            loop.set_nests()
         self.out.loops.append(loop)
         return self._instrument(node, loop, dispatch)
 

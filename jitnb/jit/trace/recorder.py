@@ -750,7 +750,7 @@ class Recorder:
         self.concrete(name)
         value = self.frame.stack[-1]
         self.checks.append((Loc("modattr", (sh.obj, name)), value))
-        self.stack[-1] = Known(value)
+        self.stack[-1] = self._const_shadow(value)   # math.pi: a number the trace can use
 
     def record_STORE_ATTR(self, name: str) -> None:
         self.nyi("attribute store")
