@@ -150,7 +150,7 @@ class Allocation:
     used_regs: set[Reg]                 # every register written (for callee-saved saving)
 
 
-_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_LOOP}
+_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_LOOP, O.CALL_PY}
 _INF = 1 << 60
 
 

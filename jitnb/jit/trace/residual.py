@@ -1,0 +1,256 @@
+"""Residual calls: a trace calls any Python callable from machine code and goes on.
+
+    machine code: args to the site's buffer ─► status = callback(buffer)  (``call_py``)
+      callback (takes the GIL): write back the globals the trace holds unboxed
+        ─► box the arguments, call the target (through the caller's trampoline)
+        ─► unbox the result to out[0]; re-read globals to out[1..]; re-check what the
+           trace assumed (constant globals, module attributes, builtins, arrays)
+    trace: guard_value(status, expected) ─► results read from out[]
+
+A failing status guard resumes *after* the call: the call's effects have happened,
+and its result object (or exception) waits in the site's side table (``kept``) for
+the interpreter.  Under the trace checker the machine run logs every call and the
+reference interpreter replays the log (arguments compared, results and memory
+restored) instead of calling again.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+import struct
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..interp.interpreter import caller_for
+
+# status: the kind of result (low bits), CHANGED if an assumption of the trace broke
+INT, FLOAT, BOOL, NONE, OBJECT, RAISED = range(6)
+CHANGED = 8
+STATUS_NAMES = {INT: "int", FLOAT: "float", BOOL: "bool", NONE: "None"}
+MAX_ARGS = 48          # argument words per call site (call arguments and globals)
+MAX_REREAD = 32        # globals re-read after one call
+_INT_MIN, _INT_MAX = -(1 << 63), (1 << 63) - 1
+_MISSING = object()
+
+
+def classify(value: Any) -> tuple[int, int]:
+    """(status, 64-bit slot) of a call's result."""
+    t = type(value)
+    if t is int:
+        return (INT, value) if _INT_MIN <= value <= _INT_MAX else (OBJECT, 0)
+    if t is float:
+        return FLOAT, struct.unpack("<q", struct.pack("<d", value))[0]
+    if t is bool:
+        return BOOL, int(value)
+    if value is None:
+        return NONE, 0
+    return OBJECT, 0
+
+
+def _slot(value: Any, py: type) -> int | None:
+    """The 64-bit slot of a re-read global of type ``py``, None if it no longer is one."""
+    if type(value) is not py:
+        return None
+    if py is float:
+        return struct.unpack("<q", struct.pack("<d", value))[0]
+    if py is int and not _INT_MIN <= value <= _INT_MAX:
+        return None
+    return int(value)
+
+
+def _value(bits: int, kind: str) -> int | float:
+    if kind == "f":
+        return struct.unpack("<d", struct.pack("<q", bits))[0]
+    return bits
+
+
+@dataclass
+class World:
+    """What one loop's residual calls share: the arrays the trace holds as raw buffers
+    (set at each entry: (array, buffer_info) — a callee that resizes one breaks the
+    trace), and the namespace the globals live in."""
+    namespace: dict
+    array_locs: list = field(default_factory=list)
+    arrays: list = field(default_factory=list)
+
+
+_SITES: "weakref.WeakValueDictionary[int, ResidualCall]" = weakref.WeakValueDictionary()
+_IDS = itertools.count(1)
+
+
+class ResidualCall:
+    """The ``descr`` of ``call_py``: one call site of a trace.
+
+    ``parts`` says where each positional or keyword argument comes from: ``(py,)`` the
+    next op argument boxed as ``py`` (int, float or bool), ``("obj", value)`` a constant
+    object.  Op arguments after those are the globals to write back (``writeback``)."""
+
+    def __init__(self, target: Any, name: str, parts: list, kwnames: tuple, unit: Any,
+                 world: World, builtins: dict) -> None:
+        self.target, self.name, self.parts, self.kwnames = target, name, parts, kwnames
+        self.unit, self.world, self.builtins = unit, world, builtins
+        self.kinds = "".join("f" if p[0] is float else "i" for p in parts if p[0] != "obj")
+        self.writeback: list[tuple[str, type]] = []
+        self.reread: list[tuple[str, type]] = []
+        self.checks: list = []             # (Loc, object): identities the trace assumes
+        self.builtin_checks: list = []
+        self.kept: tuple[int, Any] = (NONE, None)    # the last result or exception
+        self.id = next(_IDS)
+        _SITES[self.id] = self
+        self.buffer = (ctypes.c_int64 * (1 + MAX_ARGS))()
+        self.buffer[0] = self.id
+        self.out = (ctypes.c_int64 * (1 + MAX_REREAD))()
+        self.calls = 0
+
+    # -- what the backends and the recorder need --------------------------------------
+    @property
+    def address(self) -> int:
+        """The machine code calls the shared callback (``int64 f(int64 *buffer)``)."""
+        return CALLBACK_ADDRESS
+
+    @property
+    def buffer_address(self) -> int:
+        return ctypes.addressof(self.buffer)
+
+    @property
+    def out_address(self) -> int:
+        return ctypes.addressof(self.out)
+
+    def add_reread(self, name: str, py: type) -> int:
+        for j, (n, p) in enumerate(self.reread):
+            if n == name and p is py:
+                return 1 + j
+        if len(self.reread) >= MAX_REREAD:
+            raise OverflowError("too many globals re-read after a call")
+        self.reread.append((name, py))
+        return len(self.reread)
+
+    def add_writeback(self, name: str, py: type, kind: str) -> None:
+        if len(self.kinds) >= MAX_ARGS:
+            raise OverflowError("too many arguments for a residual call")
+        self.writeback.append((name, py))
+        self.kinds += kind
+
+    def __str__(self) -> str:
+        return "".join(c if c.isalnum() or c in "_.<>" else "_" for c in self.name) or "call"
+
+    # -- the call --------------------------------------------------------------------
+    def invoke(self, values: list) -> int:
+        """Do the call from unboxed ``values``; the status the trace guards."""
+        self.calls += 1
+        it = iter(values)
+        args = [p[1] if p[0] == "obj" else p[0](next(it)) for p in self.parts]
+        ns = self.world.namespace
+        for name, py in self.writeback:
+            ns[name] = py(next(it))
+        try:
+            result = caller_for(self.unit)(self.target, args, self.kwnames)
+        except BaseException as e:  # noqa: BLE001 - the user's: raised again at the exit
+            self.kept = (RAISED, e)
+            status = RAISED
+        else:
+            self.kept = (OBJECT, result)
+            status, self.out[0] = classify(result)
+        return status | (0 if self.world_intact() else CHANGED)
+
+    def world_intact(self) -> bool:
+        """Re-read the globals the trace goes on with; check what it assumed."""
+        ns = self.world.namespace
+        ok = True
+        for j, (name, py) in enumerate(self.reread):
+            bits = _slot(ns.get(name, _MISSING), py)
+            if bits is None:
+                ok = False
+            else:
+                self.out[1 + j] = bits
+        for loc, obj in self.checks:
+            if loc.where == "global" and ns.get(loc.key, _MISSING) is not obj:
+                return False
+            if loc.where == "modattr" and getattr(loc.key[0], loc.key[1], _MISSING) is not obj:
+                return False
+        for name, obj in self.builtin_checks:
+            if name in ns or self.builtins.get(name, _MISSING) is not obj:
+                return False
+        for arr, info in self.world.arrays:
+            if arr.buffer_info() != info:
+                return False
+        return ok
+
+    def reference_call(self, values: list) -> int:
+        """``call_py`` in the reference interpreter: replayed under the checker."""
+        if _REPLAYS:
+            return _REPLAYS[-1].replay(self, values)
+        return self.invoke(values)
+
+
+def _dispatch(buffer) -> int:
+    """The callback machine code calls; never lets an exception escape into C."""
+    try:
+        site = _SITES[buffer[0]]
+        values = [_value(buffer[1 + k], kind) for k, kind in enumerate(site.kinds)]
+        status = site.invoke(values)
+        if _LOGS:
+            _LOGS[-1].add(site, values, status)
+        return status
+    except BaseException as e:  # noqa: BLE001 - surfaces at the exit, never lost
+        site = _SITES.get(buffer[0])
+        if site is not None:
+            site.kept = (RAISED, e)
+        return RAISED | CHANGED
+
+
+CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.POINTER(ctypes.c_int64))
+CALLBACK = CALLBACK_TYPE(_dispatch)
+CALLBACK_ADDRESS = ctypes.cast(CALLBACK, ctypes.c_void_p).value
+
+
+# -- the checker: log the machine's calls, replay them in the reference interpreter --------
+class CallLog:
+    def __init__(self, regions: list[tuple[int, int]]) -> None:
+        self.regions = regions
+        self.entries: list[tuple] = []
+
+    def add(self, site: ResidualCall, values: list, status: int) -> None:
+        memory = [ctypes.string_at(a, n) for a, n in self.regions]
+        self.entries.append((site, values, status, bytes(site.out), memory))
+
+    def replay(self, site: ResidualCall, values: list) -> int:
+        if not self.entries:
+            raise AssertionError(f"reference interpreter calls {site.name} more often "
+                                 "than the machine code")
+        logged, args, status, out, memory = self.entries.pop(0)
+        same = logged is site and len(args) == len(values) and all(
+            struct.pack("<d", a) == struct.pack("<d", b) if isinstance(a, float)
+            else a == b for a, b in zip(args, values))
+        if not same:
+            raise AssertionError(f"residual call {site.name}: reference arguments {values} "
+                                 f"differ from the machine code's {args}")
+        ctypes.memmove(site.out, out, len(out))
+        for (a, n), data in zip(self.regions, memory):
+            ctypes.memmove(a, data, n)
+        return status
+
+
+_LOGS: list[CallLog] = []
+_REPLAYS: list[CallLog] = []
+
+
+@contextlib.contextmanager
+def logging(regions: list[tuple[int, int]]) -> Iterator[CallLog]:
+    log = CallLog(regions)
+    _LOGS.append(log)
+    try:
+        yield log
+    finally:
+        _LOGS.remove(log)
+
+
+@contextlib.contextmanager
+def replaying(log: CallLog) -> Iterator[None]:
+    _REPLAYS.append(log)
+    try:
+        yield
+    finally:
+        _REPLAYS.remove(log)
