@@ -995,8 +995,8 @@ class Recorder:
             self.nyi("call")
         target = fn.obj
         code = self.inline_unit(target) if self.inline_unit is not None else None
-        if code is not None:
-            self.inline(code, target, n, kwnames)
+        if code is not None and not code.loops:   # a function with loops: called (its
+            self.inline(code, target, n, kwnames)  # loops get their own machine code)
             return
         if target is len and n == 1 and not kwnames and isinstance(args[0], ArrayRef):
             self.concrete(arg)
