@@ -201,9 +201,20 @@ def _dispatch(buffer) -> int:
         return RAISED | CHANGED
 
 
+def _rwx() -> set[tuple[int, int]]:
+    with open("/proc/self/maps") as f:
+        spans = [line.split()[:2] for line in f]
+    return {tuple(int(x, 16) for x in addr.split("-")) for addr, perms in spans
+            if "w" in perms and "x" in perms}
+
+
+# The callback's thunk is libffi's closure code, which libffi may place in a page it maps
+# read-write-execute; that page holds no jitnb code.  It is noted, like the emulator's.
+_before = _rwx()
 CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.POINTER(ctypes.c_int64))
 CALLBACK = CALLBACK_TYPE(_dispatch)
 CALLBACK_ADDRESS = ctypes.cast(CALLBACK, ctypes.c_void_p).value
+FFI_RWX: list[tuple[int, int]] = sorted(_rwx() - _before)
 
 
 # -- the checker: log the machine's calls, replay them in the reference interpreter --------
