@@ -103,6 +103,7 @@ class ResidualCall:
         self.buffer[0] = self.id
         self.out = (ctypes.c_int64 * (1 + MAX_REREAD))()
         self.calls = 0
+        self.arrays_moved = False
 
     # -- what the backends and the recorder need --------------------------------------
     @property
@@ -158,7 +159,9 @@ class ResidualCall:
     def world_intact(self) -> bool:
         """Re-read the globals the trace goes on with; check what it assumed."""
         ns = self.world.namespace
-        ok = True
+        # an array resized under the trace: its buffer may be gone (no memory is read)
+        self.arrays_moved = any(arr.buffer_info() != info for arr, info in self.world.arrays)
+        ok = not self.arrays_moved
         for j, (name, py) in enumerate(self.reread):
             bits = _slot(ns.get(name, _MISSING), py)
             if bits is None:
@@ -172,9 +175,6 @@ class ResidualCall:
                 return False
         for name, obj in self.builtin_checks:
             if name in ns or self.builtins.get(name, _MISSING) is not obj:
-                return False
-        for arr, info in self.world.arrays:
-            if arr.buffer_info() != info:
                 return False
         return ok
 
@@ -222,9 +222,11 @@ class CallLog:
     def __init__(self, regions: list[tuple[int, int]]) -> None:
         self.regions = regions
         self.entries: list[tuple] = []
+        self.moved = False      # an array moved: its old memory must not be touched
 
     def add(self, site: ResidualCall, values: list, status: int) -> None:
-        memory = [ctypes.string_at(a, n) for a, n in self.regions]
+        self.moved = self.moved or site.arrays_moved
+        memory = [] if self.moved else [ctypes.string_at(a, n) for a, n in self.regions]
         self.entries.append((site, values, status, bytes(site.out), memory))
 
     def replay(self, site: ResidualCall, values: list) -> int:
