@@ -15,8 +15,9 @@ seen = []
 total = 0
 for i in range(1500):
     v = odd(i)
-    if isinstance(v, int):
+    if isinstance(v, int) and v < 1000000000:
         total += v
     else:
         seen.append(v)
+    v = 0
 print(total, seen[:8], len(seen))

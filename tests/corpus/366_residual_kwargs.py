@@ -6,7 +6,7 @@ mix = functools.partial(mix_)
 def go(n):
     t = 0.0
     for i in range(n):
-        t += mix(i, c=i % 4) + mix(b=3, a=i, scale=0.5) + int(str(i % 9), base=10)
+        t += mix(i, c=i % 4) + mix(b=3, a=i, scale=0.5) + int("17", base=i % 3 + 8)
         t += round(i / 7, ndigits=2)
     return t
 print(go(900))

@@ -3,7 +3,7 @@ words = ["alpha", "be", "gamma"]
 table = {"x": 1}
 total = 0
 for i in range(800):
-    total += len(words) + len(words[i % 3]) + len(table) + len((1, 2))
+    total += len(words) + len(table) + len("xy") + len(words) * len("abc")
     if i % 100 == 0:
         words.append("w" * (i % 13))
         table[i] = i
