@@ -153,7 +153,7 @@ def test_replay_compares_arguments():
 def _buffer(d, values):
     for k, v in enumerate(values):
         d.buffer[1 + k] = v
-    return d.buffer
+    return d.buffer_address
 
 
 # -- end to end ----------------------------------------------------------------------------

@@ -60,12 +60,6 @@ def _slot(value: Any, py: type) -> int | None:
     return int(value)
 
 
-def _value(bits: int, kind: str) -> int | float:
-    if kind == "f":
-        return struct.unpack("<d", struct.pack("<q", bits))[0]
-    return bits
-
-
 @dataclass
 class World:
     """What one loop's residual calls share: the arrays the trace holds as raw buffers
@@ -76,7 +70,7 @@ class World:
     arrays: list = field(default_factory=list)
 
 
-_SITES: "weakref.WeakValueDictionary[int, ResidualCall]" = weakref.WeakValueDictionary()
+_SITES: dict[int, "ResidualCall"] = {}        # buffer address -> call site
 _IDS = itertools.count(1)
 
 
@@ -94,16 +88,21 @@ class ResidualCall:
         self.kinds = "".join("f" if p[0] is float else "i" for p in parts if p[0] != "obj")
         self.writeback: list[tuple[str, type]] = []
         self.reread: list[tuple[str, type]] = []
-        self.checks: list = []             # (Loc, object): identities the trace assumes
+        self.checks = []                   # (Loc, object): identities the trace assumes
         self.builtin_checks: list = []
         self.kept: tuple[int, Any] = (NONE, None)    # the last result or exception
         self.id = next(_IDS)
-        _SITES[self.id] = self
         self.buffer = (ctypes.c_int64 * (1 + MAX_ARGS))()
         self.buffer[0] = self.id
         self.out = (ctypes.c_int64 * (1 + MAX_REREAD))()
+        self.view = memoryview(self.buffer).cast("B")
+        _SITES[self.buffer_address] = self
+        weakref.finalize(self, _SITES.pop, self.buffer_address, None)
         self.calls = 0
         self.arrays_moved = False
+        self.trampoline = caller_for(unit)
+        # the common case: the op's arguments are the call's, as they come
+        self.plain = not kwnames and all(p[0] in (int, float) for p in parts)
 
     # -- what the backends and the recorder need --------------------------------------
     @property
@@ -133,6 +132,27 @@ class ResidualCall:
             raise OverflowError("too many arguments for a residual call")
         self.writeback.append((name, py))
         self.kinds += kind
+        self.plain = False
+
+    @property
+    def checks(self) -> list:
+        return self._checks
+
+    @checks.setter
+    def checks(self, checks: list) -> None:
+        self._checks = checks
+        self._global_checks = [(loc.key, obj) for loc, obj in checks if loc.where == "global"]
+        self._attr_checks = [(loc.key[0], loc.key[1], obj) for loc, obj in checks
+                             if loc.where == "modattr"]
+
+    @property
+    def kinds(self) -> str:
+        return self._kinds
+
+    @kinds.setter
+    def kinds(self, kinds: str) -> None:
+        self._kinds = kinds
+        self.format = "<" + "".join("d" if k == "f" else "q" for k in kinds)
 
     def __str__(self) -> str:
         return "".join(c if c.isalnum() or c in "_.<>" else "_" for c in self.name) or "call"
@@ -141,37 +161,52 @@ class ResidualCall:
     def invoke(self, values: list) -> int:
         """Do the call from unboxed ``values``; the status the trace guards."""
         self.calls += 1
-        it = iter(values)
-        args = [p[1] if p[0] == "obj" else p[0](next(it)) for p in self.parts]
-        ns = self.world.namespace
-        for name, py in self.writeback:
-            ns[name] = py(next(it))
+        if self.plain:
+            args = values
+        else:
+            it = iter(values)
+            args = [p[1] if p[0] == "obj" else p[0](next(it)) for p in self.parts]
+            ns = self.world.namespace
+            for name, py in self.writeback:
+                ns[name] = py(next(it))
         try:
-            result = caller_for(self.unit)(self.target, args, self.kwnames)
+            result = self.trampoline(self.target, args, self.kwnames)
         except BaseException as e:  # noqa: BLE001 - the user's: raised again at the exit
             self.kept = (RAISED, e)
             status = RAISED
         else:
             self.kept = (OBJECT, result)
-            status, self.out[0] = classify(result)
-        return status | (0 if self.world_intact() else CHANGED)
+            t = type(result)
+            if t is int and _INT_MIN <= result <= _INT_MAX:
+                self.out[0] = result
+                status = INT
+            elif t is float:
+                struct.pack_into("<d", self.out, 0, result)
+                status = FLOAT
+            else:
+                status, self.out[0] = classify(result)
+        if self.reread or self.checks or self.builtin_checks or self.world.arrays:
+            return status | (0 if self.world_intact() else CHANGED)
+        return status
 
     def world_intact(self) -> bool:
         """Re-read the globals the trace goes on with; check what it assumed."""
         ns = self.world.namespace
-        # an array resized under the trace: its buffer may be gone (no memory is read)
-        self.arrays_moved = any(arr.buffer_info() != info for arr, info in self.world.arrays)
-        ok = not self.arrays_moved
+        ok = True
+        if self.world.arrays:   # an array resized under the trace: its buffer may be gone
+            self.arrays_moved = any(arr.buffer_info() != info for arr, info in self.world.arrays)
+            ok = not self.arrays_moved
         for j, (name, py) in enumerate(self.reread):
             bits = _slot(ns.get(name, _MISSING), py)
             if bits is None:
                 ok = False
             else:
                 self.out[1 + j] = bits
-        for loc, obj in self.checks:
-            if loc.where == "global" and ns.get(loc.key, _MISSING) is not obj:
+        for name, obj in self._global_checks:
+            if ns.get(name, _MISSING) is not obj:
                 return False
-            if loc.where == "modattr" and getattr(loc.key[0], loc.key[1], _MISSING) is not obj:
+        for module, name, obj in self._attr_checks:
+            if getattr(module, name, _MISSING) is not obj:
                 return False
         for name, obj in self.builtin_checks:
             if name in ns or self.builtins.get(name, _MISSING) is not obj:
@@ -185,17 +220,18 @@ class ResidualCall:
         return self.invoke(values)
 
 
-def _dispatch(buffer) -> int:
-    """The callback machine code calls; never lets an exception escape into C."""
+def _dispatch(address: int) -> int:
+    """The callback machine code calls with a site's buffer; never lets an exception
+    escape into C."""
     try:
-        site = _SITES[buffer[0]]
-        values = [_value(buffer[1 + k], kind) for k, kind in enumerate(site.kinds)]
+        site = _SITES[address]
+        values = list(struct.unpack_from(site.format, site.view, 8))
         status = site.invoke(values)
         if _LOGS:
             _LOGS[-1].add(site, values, status)
         return status
     except BaseException as e:  # noqa: BLE001 - surfaces at the exit, never lost
-        site = _SITES.get(buffer[0])
+        site = _SITES.get(address)
         if site is not None:
             site.kept = (RAISED, e)
         return RAISED | CHANGED
@@ -211,7 +247,7 @@ def _rwx() -> set[tuple[int, int]]:
 # The callback's thunk is libffi's closure code, which libffi may place in a page it maps
 # read-write-execute; that page holds no jitnb code.  It is noted, like the emulator's.
 _before = _rwx()
-CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.POINTER(ctypes.c_int64))
+CALLBACK_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
 CALLBACK = CALLBACK_TYPE(_dispatch)
 CALLBACK_ADDRESS = ctypes.cast(CALLBACK, ctypes.c_void_p).value
 FFI_RWX: list[tuple[int, int]] = sorted(_rwx() - _before)
