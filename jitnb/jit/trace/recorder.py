@@ -487,6 +487,8 @@ class Recorder:
         for loc, obj in self.checks:
             if loc.where in ("free", "modattr"):
                 continue  # free variables are read-only in loops; attributes are rechecked
+            if loc.where == "global" and loc.key not in self.globals:
+                continue  # a bridge that never touched it (a residual call re-checks it)
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
