@@ -415,6 +415,7 @@ class CompiledLoop:
         """The object a residual call returned, kept by its site (an exception is raised
         once the frames are rebuilt)."""
         status, obj = descr.kept
+        descr.kept = (residual.NONE, None)      # the site keeps no object alive
         if status == residual.RAISED:
             self.raising = obj
             return None
