@@ -1146,9 +1146,15 @@ class Recorder:
         self.snapshot = None
         self.guard(I.GUARD_VALUE, status, Const(expected))
         for gname, sh in at_call.items():   # the trace goes on with the globals re-read
+            now = self.frame.globals.get(gname)
+            if isinstance(sh, Known) and now is not sh.obj:
+                self.nyi(f"call to {name} rebinds global {gname!r}")
             if isinstance(sh, Num):
-                self.globals[gname] = Num(self._read_out(descr, descr.add_reread(gname, sh.py),
-                                                         sh.py), sh.py)
+                if not (fits_int(now) or type(now) in (float, bool)):
+                    self.nyi(f"call to {name} makes global {gname!r} a {type(now).__name__}")
+                py = type(now)
+                self.globals[gname] = Num(self._read_out(descr, descr.add_reread(gname, py), py),
+                                          py)
         if expected == R.NONE:
             self.stack[-1] = Known(None)
         else:
