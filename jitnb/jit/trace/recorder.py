@@ -1121,6 +1121,7 @@ class Recorder:
         if any(s.loc.where == "global" and s.part for s in specs) or \
                 any(isinstance(sh, (ArrayRef, ArrayIter)) for sh in self.globals.values()):
             self.nyi(f"call to {name} in a loop with a global array")
+        self._check_iterators_unreachable(name, specs)
         if self.world is None:
             self.world = R.World(self.frame.globals)
         if self.world.namespace is not self.frame.globals:
@@ -1160,6 +1161,17 @@ class Recorder:
         else:
             py = {R.INT: int, R.FLOAT: float, R.BOOL: bool}[expected]
             self.stack[-1] = Num(self._read_out(descr, 0, py), py)
+
+    def _check_iterators_unreachable(self, name: str, specs: list) -> None:
+        """The loop's iterators are unboxed in the trace (their objects are updated only
+        at exits): a callee must not be able to reach one through a variable."""
+        frame = self.callers[0].frame if self.callers else self.frame
+        named = {id(v) for v in frame.fast} | {id(v) for v in frame.globals.values()}
+        for spec in specs:
+            if spec.part in ("cur", "aidx"):
+                at = self.base + spec.loc.key
+                if not 0 <= at < len(frame.stack) or id(frame.stack[at]) in named:
+                    self.nyi(f"call to {name} in a loop over a named iterator")
 
     def _read_out(self, descr: Any, slot: int, py: type) -> Value:
         if py is float:
