@@ -247,3 +247,23 @@ n = len(data)
 """
     for pid in sorted(PARAMS):
         assert_same(src, **PARAMS[pid])
+
+
+RESIDUAL_CORPUS = sorted(p.name for p in (Path(__file__).resolve().parent / "corpus")
+                         .glob("3[67][0-9]_residual_*.py"))
+
+
+@pytest.mark.parametrize("name", RESIDUAL_CORPUS)
+@pytest.mark.parametrize("params", [{"threshold": 1}, {"threshold": 1, "emulate": True}],
+                         ids=["native", "unicorn"])
+def test_unchecked_fast_path(name, params):
+    """Without the checker the callback takes each site's specialised path."""
+    src = (Path(__file__).resolve().parent / "corpus" / name).read_text()
+    assert_same(src, **params)
+
+
+def test_fast_path_is_what_runs_unchecked():
+    ns: dict = {}
+    jitnb.run(GCD.replace("3000", "3001"), ns, threshold=1)   # a cell of its own (no cache)
+    sites = [s for s in R._SITES.values() if s.name == "gcd" and s.calls > 2000]
+    assert sites and all(s.fast is not None for s in sites)

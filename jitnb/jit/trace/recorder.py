@@ -1166,7 +1166,9 @@ class Recorder:
         """The loop's iterators are unboxed in the trace (their objects are updated only
         at exits): a callee must not be able to reach one through a variable."""
         frame = self.callers[0].frame if self.callers else self.frame
-        named = {id(v) for v in frame.fast} | {id(v) for v in frame.globals.values()}
+        own = "_jitnb"     # the instrumented code's own reference to the iterator
+        named = {id(v) for n, v in zip(frame.unit.localnames, frame.fast) if not n.startswith(own)}
+        named |= {id(v) for n, v in frame.globals.items() if not n.startswith(own)}
         for spec in specs:
             if spec.part in ("cur", "aidx"):
                 at = self.base + spec.loc.key

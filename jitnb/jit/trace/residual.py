@@ -15,10 +15,12 @@ restored) instead of calling again.
 """
 from __future__ import annotations
 
+import builtins
 import contextlib
 import ctypes
 import itertools
 import struct
+import sys
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -100,6 +102,7 @@ class ResidualCall:
         weakref.finalize(self, _SITES.pop, self.buffer_address, None)
         self.calls = 0
         self.arrays_moved = False
+        self.fast = None            # fast_path(self), made at the first call
         self.trampoline = caller_for(unit)
         # the common case: the op's arguments are the call's, as they come
         self.plain = not kwnames and all(p[0] in (int, float) for p in parts)
@@ -220,11 +223,82 @@ class ResidualCall:
         return self.invoke(values)
 
 
+# Builtins that look at their caller's frame: always called through the trampoline.
+_FRAME_BUILTINS = {id(f) for f in (locals, globals, vars, dir, eval, exec, super, breakpoint,
+                                   builtins.__import__, sys._getframe)}
+
+
+def fast_path(site: "ResidualCall"):
+    """``site.invoke`` specialised to the site, as Python code of its own: arguments read
+    from the buffer, constants, the checks unrolled (the callback's common path)."""
+    env: dict[str, Any] = {"site": site, "buf": site.buffer, "out": site.out,
+                           "ns": site.world.namespace, "target": site.target,
+                           "tramp": site.trampoline, "kwnames": site.kwnames,
+                           "unpack": struct.unpack_from, "pack": struct.pack_into,
+                           "view": site.view, "classify": classify, "MISSING": _MISSING,
+                           "bi": site.builtins, "slot": _slot, "world": site.world}
+    src = ["def fast():", "    site.calls += 1"]
+    k = 1
+
+    def word(py: type) -> str:
+        nonlocal k
+        k += 1
+        if py is float:
+            return f"unpack('<d', view, {8 * (k - 1)})[0]"
+        return f"buf[{k - 1}]" if py is int else f"(buf[{k - 1}] != 0)"
+    args = []
+    for j, p in enumerate(site.parts):
+        if p[0] == "obj":
+            env[f"c{j}"] = p[1]
+            args.append(f"c{j}")
+        else:
+            args.append(word(p[0]))
+    for j, (name, py) in enumerate(site.writeback):
+        src.append(f"    ns[{name!r}] = {word(py)}")
+    direct = (not site.kwnames and type(site.target).__name__ == "builtin_function_or_method"
+              and id(site.target) not in _FRAME_BUILTINS)
+    call = (f"target({', '.join(args)})" if direct
+            else f"tramp(target, [{', '.join(args)}], kwnames)")
+    src += ["    try:", f"        r = {call}",
+            "    except BaseException as e:",
+            f"        site.kept = ({RAISED}, e)", f"        status = {RAISED}",
+            "    else:", f"        site.kept = ({OBJECT}, r)", "        t = type(r)",
+            f"        if t is int and {_INT_MIN} <= r <= {_INT_MAX}:",
+            f"            out[0] = r; status = {INT}",
+            "        elif t is float:", f"            pack('<d', out, 0, r); status = {FLOAT}",
+            "        else:", "            status, out[0] = classify(r)"]
+    if site.world.array_locs:
+        src += ["    if world.arrays and site.world_intact() is False:",
+                f"        return status | {CHANGED}"]
+    for j, (name, py) in enumerate(site.reread):
+        env[f"p{j}"] = py
+        src += [f"    b = slot(ns.get({name!r}, MISSING), p{j})",
+                f"    if b is None: return status | {CHANGED}", f"    out[{1 + j}] = b"]
+    for j, (name, obj) in enumerate(site._global_checks):
+        env[f"g{j}"] = obj
+        src += [f"    if ns.get({name!r}, MISSING) is not g{j}: return status | {CHANGED}"]
+    for j, (module, name, obj) in enumerate(site._attr_checks):
+        env[f"m{j}"], env[f"a{j}"] = module, obj
+        src += [f"    if getattr(m{j}, {name!r}, MISSING) is not a{j}: return status | {CHANGED}"]
+    for j, (name, obj) in enumerate(site.builtin_checks):
+        env[f"b{j}"] = obj
+        src += [f"    if {name!r} in ns or bi.get({name!r}, MISSING) is not b{j}:",
+                f"        return status | {CHANGED}"]
+    src.append("    return status")
+    exec("\n".join(src), env)
+    return env["fast"]
+
+
 def _dispatch(address: int) -> int:
     """The callback machine code calls with a site's buffer; never lets an exception
     escape into C."""
     try:
         site = _SITES[address]
+        if not _LOGS:
+            fast = site.fast
+            if fast is None:
+                fast = site.fast = fast_path(site)
+            return fast()
         values = list(struct.unpack_from(site.format, site.view, 8))
         status = site.invoke(values)
         if _LOGS:
