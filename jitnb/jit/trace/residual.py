@@ -9,8 +9,9 @@
 
 A failing status guard resumes *after* the call: the call's effects have happened,
 and its result object (or exception) waits in the site's side table (``kept``) for
-the interpreter.  Under the trace checker the machine run logs every call and the
-reference interpreter replays the log (arguments compared, results and memory
+the interpreter.  The callback runs each site's ``fast_path`` (Python code generated
+for it); under the trace checker it takes the generic ``invoke`` and logs every call,
+and the reference interpreter replays the log (arguments compared, results and memory
 restored) instead of calling again.
 """
 from __future__ import annotations
