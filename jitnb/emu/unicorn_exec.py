@@ -90,8 +90,10 @@ def _rwx_mappings() -> list[tuple[int, int]]:
 
 def emulator_rwx_mappings() -> list[tuple[int, int]]:
     """Host ranges mapped read-write-execute by the emulators themselves (Unicorn's
-    translation cache, libffi trampolines of its hooks), never holding jitnb's code."""
-    return list(EMULATOR_RWX)
+    translation cache, libffi trampolines of its hooks) and by libffi for the residual
+    call callback, never holding jitnb's code."""
+    from ..jit.trace.residual import FFI_RWX
+    return list(EMULATOR_RWX) + [m for m in FFI_RWX if m not in EMULATOR_RWX]
 
 
 class _HostMaps:

@@ -23,6 +23,7 @@ from .ir import ops as O
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
 from .trace import lists
+from .trace import residual
 from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume
 
 
@@ -141,19 +142,25 @@ class CheckedExecutor:
     def last_bridge_bytes(self) -> int:
         return getattr(self.machine, "last_bridge_bytes", 0)
 
+    def busy(self) -> bool:
+        return self.machine.busy()
+
     def execute(self, inputs: list) -> tuple[int, list, int]:
         if self.unchecked:
             return self.machine.execute(list(inputs))
         regions = self.regions(inputs)
         before = [ctypes.string_at(a, n) for a, n in regions]
-        got = self.machine.execute(list(inputs))
-        if got[0] == EXIT_INTERRUPT:
-            return got
+        with residual.logging(regions) as calls:    # residual calls: done once, replayed
+            got = self.machine.execute(list(inputs))
+        if got[0] == EXIT_INTERRUPT or calls.moved:   # (a call resized an array: the
+            return got                                 # regions are stale, not compared)
         after = [ctypes.string_at(a, n) for a, n in regions]
         for (a, n), data in zip(regions, before):   # the reference starts from the same memory
             ctypes.memmove(a, data, n)
+        again = calls.copy()                        # for the unoptimised trace's check
         try:
-            want = self.reference.execute(list(inputs), self.LIMIT)
+            with residual.replaying(calls):
+                want = self.reference.execute(list(inputs), self.LIMIT)
         except ir_interp.Interrupted:
             want = None
         mine = [ctypes.string_at(a, n) for a, n in regions]
@@ -172,7 +179,8 @@ class CheckedExecutor:
             for (a, n), data in zip(regions, before):
                 ctypes.memmove(a, data, n)
             try:
-                self._check_original(inputs, want, regions, after)
+                with residual.replaying(again):
+                    self._check_original(inputs, want, regions, after)
             finally:
                 for (a, n), data in zip(regions, after):
                     ctypes.memmove(a, data, n)
@@ -247,6 +255,8 @@ class CompiledLoop:
     header_line: int = 0
     opt_log: Any = None             # what each optimisation pass did (opt.log.PassLog)
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
+    running: bool = False           # machine code of this loop is running (a residual call
+    raising: Any = None             # may come back here); the exception a call raised
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -329,10 +339,20 @@ class CompiledLoop:
         for name, obj in self.recorded.builtin_checks:
             if name in frame.globals or frame.builtins.get(name) is not obj:
                 return None
+        world = self.recorded.world
+        if world is not None:      # residual calls: their namespace, the arrays they may not resize
+            if world.namespace is not frame.globals:
+                return None
+            world.arrays = []
+            for loc in world.array_locs:
+                arr = _array_at(frame, loc, base)
+                world.arrays.append((arr, arr.buffer_info()))
         return vals
 
     def run(self, frame: Frame) -> bool:
         """Run machine code from the frame (at the loop header).  False if it cannot enter."""
+        if self.running or getattr(self.executor, "busy", lambda: False)():
+            return False   # entered again from a residual call: the machine is in use
         inputs = self.unbox(frame)
         if inputs is None:
             return False
@@ -341,7 +361,11 @@ class CompiledLoop:
         t0 = time.perf_counter()
         emit(ev.NativeEnter(self.loop_id, self.executor.name))
         with stoppable(flag=self.executor):
-            index, values, iterations = self.executor.execute(inputs)
+            self.running = True
+            try:
+                index, values, iterations = self.executor.execute(inputs)
+            finally:
+                self.running = False
             if index == EXIT_INTERRUPT:  # KeyboardInterrupt follows, with the state saved
                 self.box_label(frame, values, base)
                 self.last_exit, self.pending = index, []
@@ -358,6 +382,10 @@ class CompiledLoop:
         emit(ev.NativeLeave(self.loop_id, index, self.exit_iterations, time.perf_counter() - t0))
         emit(ev.GuardFailed(self.loop_id, index, guard.snapshot.line, self.guards[index].failures))
         self.last_exit = index
+        if self.raising is not None:   # a residual call raised: at its line, after its frames
+            exc, self.raising = self.raising, None
+            frames, self.pending = self.pending, []
+            raise with_frames(exc, frames)
         return True
 
     def box_label(self, frame: Frame, values: list, base: int) -> None:
@@ -423,6 +451,8 @@ class CompiledLoop:
                 continue
             if how == "obj":
                 val = what
+            elif how == "callres":
+                val = self._call_result(what)
             elif how == "range":
                 name, step = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
@@ -451,6 +481,8 @@ class CompiledLoop:
                     val = what
                 elif how in ("seq", "siter", "append"):
                     val = lists.rebuild(how, what, by_name, objs)
+                elif how == "callres":
+                    val = self._call_result(what)
                 elif how == "array":
                     val = arrays[what[2]]
                 elif how == "aiter":
@@ -465,6 +497,16 @@ class CompiledLoop:
             f.pc, f.line = r.pc, r.line
             frames.append(f)
         return frames
+
+    def _call_result(self, descr) -> Any:
+        """The object a residual call returned, kept by its site (an exception is raised
+        once the frames are rebuilt)."""
+        status, obj = descr.kept
+        descr.kept = (residual.NONE, None)      # the site keeps no object alive
+        if status == residual.RAISED:
+            self.raising = obj
+            return None
+        return obj
 
     def finish_inlined(self, frame: Frame) -> None:
         """Run the rebuilt inlined calls to their return in the interpreter; each result goes

@@ -466,8 +466,9 @@ class Engine:
     def _budget(loop: Loop) -> int:
         if loop.blacklisted:
             return NEVER
-        # a compiled loop is entered from its first iteration
-        if loop.compiled is not None or loop.retry_soon:
+        # a compiled loop is entered from its first iteration (unless its machine code is
+        # running already, further up: a residual call came back to this loop)
+        if (loop.compiled is not None and not loop.compiled.running) or loop.retry_soon:
             loop.retry_soon = False
             return 1
         return loop.threshold()

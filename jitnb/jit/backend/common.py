@@ -195,6 +195,14 @@ def call_address(descr) -> int:
     return addr
 
 
+def residual_buffer(descr) -> int:
+    """The argument buffer of a ``call_py`` descriptor."""
+    addr = getattr(descr, "buffer_address", None)
+    if not isinstance(addr, int) or not isinstance(getattr(descr, "address", None), int):
+        raise TypeError(f"call_py descriptor {descr!r} needs buffer_address and address")
+    return addr
+
+
 def call_kinds(op: Op) -> str:
     """Argument kinds of a call_f then its result kind: ``"ff" + "f"`` for pow."""
     return "".join(resolve(v).kind for v in op.args) + op.kind
@@ -542,6 +550,22 @@ class AssemblerBase:
         self.call_target(op.descr)
         if a.result is not None and a.result.num != self.RESULT_REG:
             self.copy(a.result.num, self.RESULT_REG, "i")
+
+    def emit_call_py(self, op: Op, a) -> None:
+        """A residual call: the arguments (floats as raw bits) to the call site's buffer
+        at [1 + k], ``status = callback(buffer)`` like a C call (``call_target``; the
+        allocator has emptied every caller-saved register), the status from
+        ``RESULT_REG``."""
+        self.store_call_buffer(residual_buffer(op.descr), a.args)
+        self.call_kinds.append("ii")
+        self.call_target(op.descr)
+        if a.result.num != self.RESULT_REG:
+            self.copy(a.result.num, self.RESULT_REG, "i")
+
+    def store_call_buffer(self, address: int, args: list[Location]) -> None:
+        """``[address + 8 * (1 + k)] := args[k]``; the first integer argument register
+        := address."""
+        raise NotImplementedError
 
     def call_f_pairs(self, op: Op, a, int_regs, float_regs, what: str
                      ) -> list[tuple[Location, Location, str]]:

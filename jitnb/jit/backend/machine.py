@@ -46,6 +46,10 @@ class MachineExecutor:
     def load_code(self, image, near: int | None = None):
         raise NotImplementedError
 
+    def busy(self) -> bool:
+        """Is the machine this code runs on in use (a residual call came back to jitnb)?"""
+        return False
+
     def new_frame(self, slots: int) -> ctypes.Array:
         raise NotImplementedError
 
@@ -114,6 +118,9 @@ class EmulatedExecutor(MachineExecutor):
     so patched branches and direct ``call_loop`` calls between them work)."""
 
     kind = "unicorn"
+
+    def busy(self) -> bool:
+        return self.code.emulator.running > 0
 
     def load_code(self, image, near: int | None = None):
         from ...emu.unicorn_exec import UnicornCode

@@ -156,7 +156,7 @@ class Allocation:
         return self.label_locs if self.loop_locs is None else self.loop_locs
 
 
-_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_I, O.CALL_LOOP}
+_NO_REG_ARGS = {O.LABEL, O.JUMP, O.FINISH, O.CALL_F, O.CALL_I, O.CALL_LOOP, O.CALL_PY}
 _INF = 1 << 60
 
 

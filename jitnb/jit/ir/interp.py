@@ -184,6 +184,9 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
             if num == O.CALL_LOOP:
                 env[id(op)] = op.descr.call_reference(args)
                 continue
+            if num == O.CALL_PY:
+                env[id(op)] = op.descr.reference_call(args)
+                continue
             if num in OVF:
                 r = OVF[num](*args)
                 ovf = not fits(r)

@@ -16,6 +16,9 @@ change objects; it needs the GIL like the loads of objects.
 ``call_loop`` runs another compiled loop (``descr``: its executor) on its own frame
 from the given inputs and returns the exit number; ``getarrayitem_raw_*`` on that
 frame read the values the inner loop left there.
+``call_py`` calls a Python callable (``descr``: a ``trace.residual.ResidualCall``) with
+its arguments unboxed and returns a status word (the result's kind, or that something
+the trace assumed broke); the results are raw loads from the call site's buffer.
 Guards come last in the table, so ``is_guard`` is a range check, and the
 comparisons are declared in inverse pairs (lt/ge, le/gt, eq/ne) so inverting
 one is ``num ^ 1``.
@@ -69,6 +72,7 @@ cast_float_to_int  f     i   pure
 call_f             *     f   call pure
 call_loop          *     i   call
 call_i             *     i   call
+call_py            *     i   call
 getarrayitem_raw_i ii    i   -
 getarrayitem_raw_f ii    f   -
 setarrayitem_raw_i iii   n   -

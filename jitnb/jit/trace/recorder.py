@@ -20,10 +20,11 @@ from ..interp.frame import UNBOUND, Frame
 from ..interp.interpreter import Interpreter
 from ..interp.tracebacks import with_frames
 from ..ir import ops as I
-from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
+from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
 from ..lang import opcodes as O
 from ..lang.compiler import LoopInfo
 from . import lists
+from . import residual as R
 from .calls import MATH_CALLS, POW
 from .lists import SeqIter, SeqRef
 
@@ -105,6 +106,13 @@ class VTuple:
     items: tuple
 
 
+@dataclass(frozen=True)
+class CallResult:
+    """The result of a residual call as a failing status guard sees it: an object kept
+    by the call site (``descr.kept``), or the exception the call raised."""
+    descr: Any
+
+
 _IMMUTABLE = (int, float, bool, str, bytes, complex, type(None), type(...), range)
 
 
@@ -175,6 +183,7 @@ class Recorded:
     lines: list[int] = field(default_factory=list)
     header_depth: int = 0                  # stack entries the loop itself has at its header
     holds_gil: bool = False                # reads objects: runs with the GIL (lists.py)
+    world: Any = None                      # residual.World of the loop's residual calls
 
 
 def position(items: list, v: Any) -> int:
@@ -211,6 +220,10 @@ class Recorder:
         self.line = loop.line
         self.holds_gil = False       # set by the first read of an object's memory
         self.plain_inner = False     # calls an inner loop that runs without the GIL
+        self.residuals: list[tuple[Op, Any, dict]] = []   # (call_py, descr, globals then)
+        self.first_call = -1               # index in ops of the first residual call
+        self.held_seqs: list[tuple[Any, Value]] = []   # (descr, list address) live at a call
+        self.world = target.world if target is not None else None
         if self.bridge:
             assert target is not None
             self.target = target
@@ -308,6 +321,8 @@ class Recorder:
         `base` is replaced by the snapshot's."""
         self.stack = self.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
+            if how == "callres":
+                raise Abort(f"bridge from the result of a call to {what.name}: NYI", self.line)
             if how == "obj":
                 sh: Any = Known(what)
             elif how == "range":
@@ -387,6 +402,8 @@ class Recorder:
                 entries.append((loc, "range", (name, sh.step)))
             elif isinstance(sh, Known):
                 entries.append((loc, "obj", sh.obj))
+            elif isinstance(sh, CallResult):
+                entries.append((loc, "callres", sh.descr))
             elif isinstance(sh, ArrayRef):
                 values.append((name + ".base", sh.base))
                 values.append((name + ".len", sh.length))
@@ -487,6 +504,8 @@ class Recorder:
         for loc, obj in self.checks:
             if loc.where in ("free", "modattr"):
                 continue  # free variables are read-only in loops; attributes are rechecked
+            if loc.where == "global" and loc.key not in self.globals:
+                continue  # a bridge that never touched it (a residual call re-checks it)
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
@@ -494,13 +513,15 @@ class Recorder:
             raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
         if self.holds_gil and not self.bridge:
             self._gil_exit(args)
+        self._finish_residuals(args)
         self.ops.append(Op(I.JUMP, args))
         if not self.bridge:
             self._backfill_globals()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0,
-                        self.holds_gil if not self.bridge else self.target.holds_gil)
+                        self.holds_gil if not self.bridge else self.target.holds_gil,
+                        self.world)
 
     def _gil_exit(self, args: list[Value]) -> None:
         """A trace that holds the GIL leaves every 2**k iterations at its header (a guard
@@ -555,6 +576,9 @@ class Recorder:
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
+        if any(op.num == I.CALL_PY for t in [inner.trace] + [b[2] for b in inner.bridges]
+               for op in t.ops):
+            raise Abort("inner loop with residual calls: NYI", self.line)
         if rec.holds_gil:
             if self.bridge and not self.target.holds_gil:
                 self.nyi("inner loop that holds the GIL in a bridge of a loop that does not")
@@ -562,7 +586,11 @@ class Recorder:
         else:
             self.plain_inner = True
         descr = inner.call_descr()
-        if not inner.run(self.frame):  # the real work, done concretely
+        try:
+            entered = inner.run(self.frame)  # the real work, done concretely
+        except BaseException as e:
+            raise UserRaised(e) from None
+        if not entered:
             raise Abort("inner loop could not be entered", self.line)
         exit = inner.last_exit
         r = self.emit(I.CALL_LOOP, *args, descr=descr)
@@ -593,7 +621,7 @@ class Recorder:
             return self.stack[base + loc.key]
         if loc.where == "global":
             if loc.key not in self.globals:
-                self.globals[loc.key] = self._shadow_value(loc, self.frame.globals.get(loc.key))
+                self.globals[loc.key] = self._global_shadow(loc.key, self.frame.globals.get(loc.key))
             return self.globals[loc.key]
         return Known(self.frame.frees.get(loc.key))
 
@@ -606,7 +634,8 @@ class Recorder:
                 continue
             name = spec.loc.key
             key = {"abase": name + ".base", "alen": name + ".len"}.get(spec.part, name)
-            for op in self.ops:
+            # after a residual call the globals it re-read are in the namespace already
+            for op in self.ops[:self.first_call if self.first_call >= 0 else len(self.ops)]:
                 snap = op.snapshot
                 if snap is None or any(n == key for n, _ in snap.values):
                     continue
@@ -714,7 +743,7 @@ class Recorder:
         if name not in self.globals:
             g = self.frame.globals
             if name in g:
-                self.globals[name] = self._shadow_value(Loc("global", name), g[name])
+                self.globals[name] = self._global_shadow(name, g[name])
             else:
                 obj = self.frame.builtins[name]
                 self.builtin_checks.append((name, obj))
@@ -728,7 +757,7 @@ class Recorder:
             g = self.frame.globals
             if name not in g:
                 self.nyi(f"global {name!r} first bound inside the loop")
-            self.globals[name] = self._shadow_value(Loc("global", name), g[name])
+            self.globals[name] = self._global_shadow(name, g[name])
         self.concrete(name)
         self.stack.pop()
         self.globals[name] = sh
@@ -1037,8 +1066,8 @@ class Recorder:
             self.nyi("call")
         target = fn.obj
         code = self.inline_unit(target) if self.inline_unit is not None else None
-        if code is not None:
-            self.inline(code, target, n, kwnames)
+        if code is not None and not code.loops:   # a function with loops: called (its
+            self.inline(code, target, n, kwnames)  # loops get their own machine code)
             return
         if target is len and n == 1 and not kwnames:
             args[0] = lists.known_seq(self, -1)
@@ -1056,12 +1085,9 @@ class Recorder:
         spec = MATH_CALLS.get(target)
         if spec is None and target in (int, float, abs, min, max):
             spec = target
-        if spec is None:
-            self.nyi(f"call to {name}: residual calls")
-        if kwnames:
-            self.nyi(f"keyword arguments to {name}")
-        if not all(isinstance(a, Num) for a in args):
-            self.nyi(f"call to {name} with objects")
+        if spec is None or kwnames or not all(isinstance(a, Num) for a in args):
+            self.residual(arg, target, name, n, kwnames)
+            return
         self.call_args = self.frame.stack[len(self.frame.stack) - n:]
         self.concrete(arg)
         result = self.frame.stack[-1]
@@ -1145,6 +1171,154 @@ class Recorder:
         self.concrete(arg)
         del self.stack[len(self.stack) - len(args) - 1:]
         self.stack.append(VRange(start, stop, step))
+
+    # -- residual calls (see trace/residual.py) ----------------------------------------
+    def residual(self, arg: tuple, target: Any, name: str, n: int, kwnames: tuple) -> None:
+        """Any other callable: ``call_py`` calls it from the machine code.  The status
+        guard resumes after the call, with the result kept by the call site."""
+        shadows = self.stack[len(self.stack) - n:]
+        parts: list = []
+        values: list[Value] = []
+        for sh in shadows:
+            if isinstance(sh, Num):
+                parts.append((sh.py,))
+                values.append(sh.v)
+            elif isinstance(sh, Known):
+                parts.append(("obj", sh.obj))
+            else:
+                self.nyi(f"call to {name} with a {type(sh).__name__} argument")
+        if len(values) > R.MAX_ARGS // 2:
+            self.nyi(f"call to {name} with {len(values)} arguments")
+        specs = self.target.inputs if self.bridge else self.specs
+        if any(s.loc.where == "global" and s.part for s in specs) or \
+                any(isinstance(sh, (ArrayRef, ArrayIter)) for sh in self.globals.values()):
+            self.nyi(f"call to {name} in a loop with a global array")
+        self._check_iterators_unreachable(name, specs)
+        self._note_held_seqs(name)
+        if self.world is None:
+            self.world = R.World(self.frame.globals)
+        if self.world.namespace is not self.frame.globals:
+            self.nyi(f"call to {name} from another namespace")
+        descr = R.ResidualCall(target, name, parts, kwnames, self.unit, self.world,
+                               self.frame.builtins)
+        at_call = dict(self.globals)
+        self.concrete(arg)           # the call itself, done once, for real
+        result = self.frame.stack[-1]
+        expected, _ = R.classify(result)
+        if expected >= R.OBJECT:
+            self.nyi(f"call to {name} returning {type(result).__name__}")
+        if self.first_call < 0:
+            self.first_call = len(self.ops)
+        status = self.emit(I.CALL_PY, *values, descr=descr)
+        self.residuals.append((status, descr, at_call))
+        del self.stack[len(self.stack) - n - 1:]
+        # the guard's snapshot: after the call, its result kept by the call site; globals
+        # are not in it (the call wrote them back, the namespace holds them)
+        self.stack.append(CallResult(descr))
+        self._pending = (self.frame.pc, self.line, list(self.fast), {}, list(self.stack),
+                         tuple(self.callers), self.unit)
+        self.snapshot = None
+        self.guard(I.GUARD_VALUE, status, Const(expected))
+        for gname, sh in at_call.items():   # the trace goes on with the globals re-read
+            now = self.frame.globals.get(gname)
+            if isinstance(sh, Known) and now is not sh.obj:
+                self.nyi(f"call to {name} rebinds global {gname!r}")
+            if isinstance(sh, Num):
+                if not (fits_int(now) or type(now) in (float, bool)):
+                    self.nyi(f"call to {name} makes global {gname!r} a {type(now).__name__}")
+                py = type(now)
+                self.globals[gname] = Num(self._read_out(descr, descr.add_reread(gname, py), py),
+                                          py)
+        if expected == R.NONE:
+            self.stack[-1] = Known(None)
+        else:
+            py = {R.INT: int, R.FLOAT: float, R.BOOL: bool}[expected]
+            self.stack[-1] = Num(self._read_out(descr, 0, py), py)
+
+    def _check_iterators_unreachable(self, name: str, specs: list) -> None:
+        """The loop's iterators are unboxed in the trace (their objects are updated only
+        at exits): a callee must not be able to reach one through a variable."""
+        frame = self.callers[0].frame if self.callers else self.frame
+        own = "_jitnb"     # the instrumented code's own reference to the iterator
+        named = {id(v) for n, v in zip(frame.unit.localnames, frame.fast) if not n.startswith(own)}
+        named |= {id(v) for n, v in frame.globals.items() if not n.startswith(own)}
+        for spec in specs:
+            if spec.part in ("cur", "aidx", "sidx"):
+                at = self.base + spec.loc.key
+                if not 0 <= at < len(frame.stack) or id(frame.stack[at]) in named:
+                    self.nyi(f"call to {name} in a loop over a named iterator")
+
+    def _read_out(self, descr: Any, slot: int, py: type) -> Value:
+        if py is float:
+            return self.emit(I.GETARRAYITEM_RAW_F, Const(descr.out_address), Const(slot), descr="d")
+        return self.emit(I.GETARRAYITEM_RAW_I, Const(descr.out_address), Const(slot), descr="q")
+
+    def _global_shadow(self, name: str, value: Any) -> Any:
+        """The shadow of a global first touched in this iteration.  After a residual call
+        its value is the one that call re-read (the trace's input is older)."""
+        if self.residuals and type(value) is _array.array:
+            self.nyi(f"global array {name!r} after a residual call")
+        if self.residuals and lists.is_seq(value) and not self.bridge:
+            self.nyi(f"global {type(value).__name__} {name!r} after a residual call")
+        sh = self._shadow_value(Loc("global", name), value)
+        if self.residuals and isinstance(sh, Num):
+            _, descr, _ = self.residuals[-1]
+            try:
+                slot = descr.add_reread(name, sh.py)
+            except OverflowError as e:
+                raise Abort(str(e), self.line) from None
+            sh = Num(self._read_out(descr, slot, sh.py), sh.py)
+        return sh
+
+    def _note_held_seqs(self, name: str) -> None:
+        """The lists and tuples the trace holds by address across a call (the callee may
+        drop any reference it can reach); checked at the jump by ``_finish_residuals``."""
+        shadows = list(self.fast) + list(self.stack) + list(self.globals.values())
+        for c in self.callers:
+            shadows += list(c.fast) + list(c.stack)
+        for sh in shadows:
+            if isinstance(sh, (SeqIter, lists.BoundAppend)):
+                sh = sh.seq
+            if isinstance(sh, SeqRef) and not isinstance(resolve(sh.ptr), Const):
+                if self.bridge:
+                    self.nyi(f"call to {name} in a bridge holding a list")
+                self.held_seqs.append((name, resolve(sh.ptr)))
+
+    def _finish_residuals(self, jump_args: list[Value]) -> None:
+        """Now that every global the trace holds is known: each call writes all of them
+        back first (their values at the call), and re-checks every assumption after.
+        A list or tuple held across a call must be one the frame keeps alive for the whole
+        run: an input from a local (or the loop's iterator) that the jump passes back as is
+        (an item's address could be freed by the callee, which may empty its container)."""
+        if not self.residuals:
+            return
+        for name, ptr in self.held_seqs:
+            k = next((k for k, v in enumerate(self.inputs) if v is ptr), None)
+            if k is None or self.specs[k].part != "sptr" or \
+                    self.specs[k].loc.where not in ("fast", "stack") or \
+                    resolve(jump_args[k]) is not ptr:
+                raise Abort(f"a list or tuple held across the call to {name} may be freed "
+                            "by it", self.loop.line)
+        specs = self.target.inputs if self.bridge else self.specs
+        names = [(s.loc.key, s.py) for s in specs if s.loc.where == "global" and not s.part]
+        for op, descr, at_call in self.residuals:
+            for name, py in names:
+                sh = at_call.get(name)
+                if sh is None and not self.bridge:
+                    sh = Num(self.inputs[next(i for i, s in enumerate(self.specs)
+                                              if s.loc == Loc("global", name))], py)
+                if not isinstance(sh, Num):
+                    raise Abort(f"global {name!r} not unboxed at the call to {descr.name}",
+                                self.loop.line)
+                try:
+                    descr.add_writeback(name, sh.py, sh.v.kind)
+                except OverflowError as e:
+                    raise Abort(str(e), self.loop.line) from None
+                op.args.append(sh.v)
+            descr.checks = [c for c in self.checks if c[0].where in ("global", "modattr")]
+            descr.builtin_checks = list(self.builtin_checks)
+        if not self.bridge:
+            self.world.array_locs = [s.loc for s in self.specs if s.part == "abase"]
 
     def call(self, target: Any, spec: Any, args: list[Num], name: str, result: Any) -> Num:
         if target is float and len(args) == 1:

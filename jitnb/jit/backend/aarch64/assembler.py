@@ -141,7 +141,7 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
     @staticmethod
     def clobbers(op: Op) -> list[Reg]:
         """Registers an op's code destroys (besides the scratch registers): a call's."""
-        if op.num in (O.CALL_F, O.CALL_I, O.CALL_LOOP):
+        if op.num in (O.CALL_F, O.CALL_I, O.CALL_LOOP, O.CALL_PY):
             return list(CALLER_SAVED)
         return []
 
@@ -833,6 +833,13 @@ class Assembler(AssemblerBase, arch="aarch64", gprs=GPRS, fprs=FPRS,
         """The target from a literal of its own, so an emulator can relocate it."""
         self.ldr_x_literal(SCRATCH, call_address(descr), self.call_sites, descr)
         self.enc.BLR_r(SCRATCH)
+
+    def store_call_buffer(self, address: int, args: list[Location]) -> None:
+        enc = self.enc
+        enc.MOV_ri(SCRATCH, address)
+        for k, loc in enumerate(args):
+            self.store_word(SCRATCH, 8 * (1 + k), loc)
+        enc.MOV_rr(R.X0, SCRATCH)
 
     def emit_call_loop(self, op: Op, a) -> None:
         """Run another compiled loop on its own frame array: its inputs to

@@ -92,7 +92,7 @@ class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
             return [Reg(R.RAX, "i"), Reg(R.RDX, "i")]
         if num in (O.INT_LSHIFT, O.INT_RSHIFT):
             return [] if isinstance(resolve(op.args[1]), Const) else [Reg(R.RCX, "i")]
-        if num in (O.CALL_F, O.CALL_I, O.CALL_LOOP):
+        if num in (O.CALL_F, O.CALL_I, O.CALL_LOOP, O.CALL_PY):
             return ([Reg(r, "i") for r in GPRS if r in R.CALLER_SAVED_GPRS]
                     + [Reg(x, "f") for x in FPRS])
         return []
@@ -687,6 +687,13 @@ class Assembler(AssemblerBase, arch="x86_64", gprs=GPRS, fprs=FPRS,
         """Always movabs, so an emulator can find and relocate the 8-byte target."""
         self.call_sites.append((self.movabs(SCRATCH, call_address(descr)), descr))
         self.enc.CALL_r(SCRATCH)
+
+    def store_call_buffer(self, address: int, args: list[Location]) -> None:
+        enc = self.enc
+        enc.MOV_ri(SCRATCH, address)
+        for k, loc in enumerate(args):
+            self.store_word(SCRATCH, 8 * (1 + k), loc, via_float=True)
+        enc.MOV_rr(R.RDI, SCRATCH)
 
     def emit_call_loop(self, op: Op, a) -> None:
         """Run another compiled loop on its own frame array: its inputs to
