@@ -24,11 +24,15 @@ class Params:
     jit: bool = field(default=True, metadata={"help": "compile to machine code (off: counters + interpreter only)"})
     max_retrace: int = field(default=5, metadata={"help": "aborts before a loop is blacklisted"})
     inline_depth: int = field(default=8, metadata={"help": "maximum depth of inlined calls while tracing"})
+    residual_call_ops: int = field(default=150, metadata={
+        "help": "recorded operations a loop trace needs per residual call (fewer: the loop is "
+                "left to CPython, which runs it faster; 0: no limit)"})
     check_traces: bool = field(default=False, metadata={
         "help": "cross-check every machine-code run against the reference IR interpreter"})
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "function_threshold", "trace_eagerness", "trace_limit", "max_retrace"):
+        for name in ("threshold", "function_threshold", "trace_eagerness", "trace_limit", "max_retrace",
+                     "residual_call_ops"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
         if self.arch not in ("host", "x86_64", "aarch64"):

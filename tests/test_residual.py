@@ -157,6 +157,16 @@ def _buffer(d, values):
 
 
 # -- end to end ----------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _every_residual_call_compiled():
+    """These tests are about the mechanism: no loop is left to CPython for being call-bound
+    (``residual_call_ops`` is tested on its own below)."""
+    old = jitnb.params.get()
+    jitnb.params.set(residual_call_ops=0)
+    yield
+    jitnb.params.set(residual_call_ops=old.residual_call_ops)
+
+
 PARAMS = {
     "native-checked": {"threshold": 1, "check_traces": True},
     "default": {},
@@ -397,3 +407,21 @@ jump(i8, i1)
     loads = [k for k, op in enumerate(body) if op.num == O.GETARRAYITEM_RAW_I]
     assert len(loads) == 3 and sum(k > call for k in loads) == 2   # read again after it
     assert interp.run(after, [0, 18]).values == interp.run(t, [0, 18]).values
+
+
+def test_call_bound_loops_are_left_to_cpython():
+    """With the default ``residual_call_ops`` a loop that is little more than its call runs
+    as CPython (the reason recorded); with enough work per call it is compiled."""
+    jitnb.params.set(residual_call_ops=150)
+    run = jitnb.run(GCD, {}, threshold=1)
+    assert not [l for l in run.loops if l.compiled is not None]
+    assert any("residual call(s)" in r for l in run.loops for r in l.abort_reasons)
+    line = '        t += math.gcd(i, 360) + len("abc")\n'
+    assert line in GCD
+    heavy = GCD.replace(line, line + "".join(f"        t += (i * {k}) % 7\n" for k in range(80)))
+    ns: dict = {}
+    run = jitnb.run(heavy, ns, threshold=1)
+    assert [l for l in run.loops if l.compiled is not None]
+    ref: dict = {}
+    exec(heavy, ref)
+    assert ns["r"] == ref["r"]

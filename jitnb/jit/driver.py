@@ -387,7 +387,8 @@ class Engine:
         def record():
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
                             inner_loop=self._compiled_inner(loop.unit),
-                            inline_unit=self._inlinable, inline_depth=params.inline_depth).record()
+                            inline_unit=self._inlinable, inline_depth=params.inline_depth,
+                            residual_call_ops=params.residual_call_ops).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)

@@ -200,11 +200,12 @@ class Recorder:
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
-                 inlined_frames: list | None = None):
+                 inlined_frames: list | None = None, residual_call_ops: int = 0):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
         self.inline_depth = inline_depth
+        self.residual_call_ops = residual_call_ops
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.unit = frame.unit
@@ -472,6 +473,13 @@ class Recorder:
             handler(ins.arg)
 
     def _close(self) -> Recorded:
+        # a residual call costs about what CPython spends on ~20 bytecodes (boxing, a callback
+        # that takes the GIL, checks after it): a loop trace with too few operations per call
+        # is slower than CPython (bridges keep theirs: the alternative is the interpreter)
+        calls = sum(1 for op in self.ops if op.num == I.CALL_PY)
+        if calls and not self.bridge and len(self.ops) < self.residual_call_ops * calls:
+            raise Abort(f"{calls} residual call(s) in {len(self.ops)} operations: a call out "
+                        "of machine code costs more than CPython's whole iteration", self.loop.line)
         self.take_snapshot()
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
