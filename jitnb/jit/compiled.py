@@ -21,10 +21,10 @@ from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
 from .ir import ops as O
 from .ir.trace import Const, Trace
-from ..emu.native import to_slot
+from ..emu.native import from_slot, to_slot
 from .trace import lists
 from .trace import residual
-from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume
+from .trace.recorder import CALL_EXIT, INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume
 
 
 class Executor(Protocol):
@@ -255,6 +255,7 @@ class CompiledLoop:
     header_line: int = 0
     opt_log: Any = None             # what each optimisation pass did (opt.log.PassLog)
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
+    step_mismatch: bool = False     # an entry failed on a range step of the same sign only
     running: bool = False           # machine code of this loop is running (a residual call
     raising: Any = None             # may come back here); the exception a call raised
 
@@ -320,9 +321,15 @@ class CompiledLoop:
                 if type(v).__name__ != "range_iterator":
                     return None
                 _, (rng,), idx = v.__reduce__()
-                if rng.step != spec.step:
+                if spec.vstep:
+                    if (rng.step > 0) != (spec.step > 0):
+                        return None
+                elif rng.step != spec.step:
+                    if (rng.step > 0) == (spec.step > 0):
+                        self.step_mismatch = True   # a trace for any step would fit
                     return None
-                x = rng.start + idx * rng.step if spec.part == "cur" else rng.stop
+                x = (rng.start + idx * rng.step if spec.part == "cur" else
+                     rng.stop if spec.part == "stop" else rng.step)
                 if not INT_MIN <= x <= INT_MAX:
                     return None
                 vals.append(x)
@@ -403,7 +410,7 @@ class CompiledLoop:
                     _write(frame, spec.loc, seqs[spec.loc], base)
             elif spec.part == "aidx":
                 _read(frame, spec.loc, base).__setstate__(v)
-            elif spec.part in ("abase", "alen", "stop"):
+            elif spec.part in ("abase", "alen", "stop", "vstep"):
                 continue
             elif spec.part == "cur":
                 cur[spec.loc] = v
@@ -413,7 +420,7 @@ class CompiledLoop:
             if spec.part == "cur":
                 it = _read(frame, spec.loc, base)
                 _, (rng,), _ = it.__reduce__()
-                it.__setstate__((cur[spec.loc] - rng.start) // spec.step)
+                it.__setstate__((cur[spec.loc] - rng.start) // rng.step)
         frame.pc = self.header_pc
         frame.line = self.header_line
 
@@ -454,13 +461,14 @@ class CompiledLoop:
             elif how == "callres":
                 val = self._call_result(what)
             elif how == "range":
-                name, step = what
+                name, step, variable = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
                     it = stack_objs[base + loc.key]
                     _, (rng,), _ = it.__reduce__()
-                    it.__setstate__((by_name[name] - rng.start) // step)
+                    it.__setstate__((by_name[name] - rng.start) // rng.step)
                 else:  # an iterator the trace kept virtual: only its position matters
-                    it = iter(range(by_name[name], by_name[name + ".stop"], step))
+                    it = iter(range(by_name[name], by_name[name + ".stop"],
+                                    by_name[name + ".step"] if variable else step))
                 val = it
             else:
                 val = resume.pytypes[what](by_name[what])
@@ -468,6 +476,8 @@ class CompiledLoop:
         frame.pc, frame.line = resume.pc, resume.line
         self.pending = (self._inlined_frames(frame, resume, by_name, arrays, objs)
                         if resume.inlined else [])
+        if resume.after_call is not None:
+            _leave_inner(frame, resume.after_call, by_name[CALL_EXIT])
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
                         arrays: dict, objs: dict) -> list:
@@ -489,8 +499,9 @@ class CompiledLoop:
                     val = iter(arrays[what[2]])
                     val.__setstate__(by_name[what[0]])
                 elif how == "range":
-                    name, step = what
-                    val = iter(range(by_name[name], by_name[name + ".stop"], step))
+                    name, step, variable = what
+                    val = iter(range(by_name[name], by_name[name + ".stop"],
+                                     by_name[name + ".step"] if variable else step))
                 else:
                     val = r.pytypes[what](by_name[what])
                 _write(f, loc, val)
@@ -521,6 +532,26 @@ class CompiledLoop:
 
 
 _MISSING = object()
+
+
+def _leave_inner(frame: Frame, inner: "CompiledLoop", exit: int) -> None:
+    """The frame is at an inner loop's header, which ``call_loop`` has run to its exit
+    `exit`: take that exit as if the inner loop had been entered from here (its values
+    are in its call frame), so nothing of it runs twice."""
+    call = inner.call_descr()
+    base = len(frame.stack) - inner.recorded.header_depth
+    if exit == EXIT_INTERRUPT:
+        inner.box_label(frame, [from_slot(call.frame[1 + k], kind)
+                                for k, kind in enumerate(inner.executor.input_kinds)], base)
+        return
+    guard = inner.exits[exit]
+    values = [from_slot(call.frame[1 + j], v.kind)
+              for j, v in enumerate(guard.snapshot.fail_args())]
+    inner.box(frame, guard.snapshot.resume, guard.snapshot, values, base)
+    inner.guards[exit].failures += 1
+    inner.iterations += inner.exit_iterations
+    if inner.pending:
+        inner.finish_inlined(frame)
 
 
 def _plan(snapshot) -> list:

@@ -113,6 +113,7 @@ class Loop:
         self.handover_iterations = 0  # ...and the iterations they ran there
         self.short_trips = False    # too few of them per hand-over: CPython keeps the loop
         self.abort_line = 0
+        self.variable_step = False  # traced with its range step as an input (steps vary)
         self.hot_count = 0          # times handed over
         self.iterations = 0         # iterations run by jitnb
         self.blacklisted = False
@@ -245,6 +246,9 @@ class Engine:
                 else:  # the frame does not match the trace: undo the rewind
                     it, position = rewound
                     it.__setstate__(position)
+                    if self._retrace_for_any_step(loop):
+                        ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
+                        return Handback(BODY, self._written(loop, frame), 1)
                     if loop.compiled.unbox(frame, unbound_matches=True) is None:
                         # it will not match at the next header either: CPython runs this
                         # iteration, and the loop is not handed over again for a while
@@ -270,6 +274,7 @@ class Engine:
                     iterations += 1
                     continue
                 if not loop.compiled.run(frame):
+                    self._retrace_for_any_step(loop)
                     break  # the frame does not match the trace: CPython goes on
                 self.maybe_bridge(loop, frame)
         except BaseException as exc:  # handed back to CPython, raised at the user's line
@@ -331,6 +336,8 @@ class Engine:
                 self.trace_loop(inner, frame)
                 return frame.pc != inner.info.header_pc or inner.compiled is not None
             if not inner.compiled.run(frame):
+                if self._retrace_for_any_step(inner):
+                    inner.budget = 1
                 return False
             self.maybe_bridge(inner, frame)
             return True
@@ -341,8 +348,12 @@ class Engine:
         frame is at the guard's resume point; recording finishes the iteration for real)."""
         compiled = loop.compiled
         exit = compiled.last_exit
-        if exit < 0 or compiled.exits[exit].snapshot.yields:
-            return   # interrupted, or the GIL hand-over exit: nothing to trace
+        snap = compiled.exits[exit].snapshot if exit >= 0 else None
+        if snap is None or snap.yields or snap.resume.after_call is not None:
+            if snap is not None and snap.resume.after_call is not None:
+                compiled.finish_inlined(frame)
+            return   # interrupted, the GIL hand-over exit, or an inner loop's other exit
+                     # (the frame is past that loop already): nothing to trace
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
@@ -388,7 +399,8 @@ class Engine:
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
                             inner_loop=self._compiled_inner(loop.unit),
                             inline_unit=self._inlinable, inline_depth=params.inline_depth,
-                            residual_call_ops=params.residual_call_ops).record()
+                            residual_call_ops=params.residual_call_ops,
+                            variable_step=loop.variable_step).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
@@ -402,14 +414,28 @@ class Engine:
             if "not compiled yet" in reason and loop.left < 20:
                 loop.left += 1          # an inner loop is not hot yet: it is traced the next
                 for inner in loop.unit.loops:   # time it is reached, this loop after it
-                    if inner is not loop and inner.line == loop.abort_line and \
-                            inner.compiled is None and not inner.blacklisted:
+                    if inner is loop or inner.line != loop.abort_line or inner.blacklisted:
+                        continue
+                    Engine._retrace_for_any_step(inner)
+                    if inner.compiled is None:
                         inner.budget = 1
                 return
             loop.aborts += 1
             if loop.aborts >= params.max_retrace:
                 loop.blacklisted = True
                 ev.emit(ev.Blacklisted(loop.id, loop.abort_reasons[-1]))
+
+    @staticmethod
+    def _retrace_for_any_step(loop: Loop) -> bool:
+        """After an entry failed on its range step alone: the loop is traced again (once) with
+        the step as an input.  Callers of the old code keep it (their descriptors hold it)."""
+        c = loop.compiled
+        if c is None or not c.step_mismatch or loop.variable_step:
+            return False
+        loop.variable_step = True
+        loop.compiled = None
+        loop.retry_soon = True
+        return True
 
     @staticmethod
     def _blocked(loop: Loop) -> bool:

@@ -12,6 +12,7 @@ Anything outside what traces support raises ``Abort`` with a reason and line.
 from __future__ import annotations
 
 import array as _array
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,10 +64,15 @@ class Known:
 
 @dataclass(frozen=True)
 class RangeIter:
-    """A range iterator: the next value and the stop are IR values; the step is a constant."""
+    """A range iterator: the next value and the stop are IR values; the step is a constant,
+    or (``vstep``) an IR value whose sign, ``step``, the trace has guarded."""
     cur: Value
     stop: Value
     step: int
+    vstep: Value | None = None
+
+    def step_value(self) -> Value:
+        return self.vstep if self.vstep is not None else Const(self.step)
 
 
 @dataclass(frozen=True)
@@ -95,10 +101,12 @@ class ArrayIter:
 
 @dataclass(frozen=True)
 class VRange:
-    """A range object that exists only in the trace (start/stop values, constant step)."""
+    """A range object that exists only in the trace (start/stop values, a step as in
+    ``RangeIter``)."""
     start: Value
     stop: Value
     step: int
+    vstep: Value | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ class InputSpec:
     part: str = ""             # "cur" | "stop" for range iterators, "abase" | "alen" for arrays
     step: int = 0
     typecode: str = ""         # for arrays
+    vstep: bool = False        # a range iterator whose step is an input (part "vstep")
 
 
 @dataclass
@@ -163,6 +172,12 @@ class Resume:
     pytypes: dict[str, type]
     inlined: list["Resume"] = field(default_factory=list)  # frames of inlined calls, outermost first
     code: Any = None                       # for an inlined frame: its CodeUnit
+    # the guard on a ``call_loop``'s exit: the inner loop has run, so a failure goes on from
+    # the exit it took (its CompiledLoop; the exit number is the snapshot's CALL_EXIT value)
+    after_call: Any = None
+
+
+CALL_EXIT = "#callexit"
 
 
 @dataclass
@@ -186,6 +201,19 @@ class Recorded:
     world: Any = None                      # residual.World of the loop's residual calls
 
 
+def _range_fits(sh: Any, spec: InputSpec) -> bool:
+    """Can the range iterator shadow `sh` feed the inputs `spec` describes?"""
+    if not isinstance(sh, RangeIter):
+        return False
+    if spec.vstep:
+        return sh.step == spec.step            # the signs (a constant step fits too)
+    return sh.vstep is None and sh.step == spec.step
+
+
+def _range_part(sh: "RangeIter", part: str) -> Value:
+    return sh.cur if part == "cur" else sh.stop if part == "stop" else sh.step_value()
+
+
 def position(items: list, v: Any) -> int:
     """Index of `v` in `items` by identity (IR values compare by identity)."""
     for i, x in enumerate(items):
@@ -200,12 +228,14 @@ class Recorder:
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
-                 inlined_frames: list | None = None, residual_call_ops: int = 0):
+                 inlined_frames: list | None = None, residual_call_ops: int = 0,
+                 variable_step: bool = False):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
         self.inline_depth = inline_depth
         self.residual_call_ops = residual_call_ops
+        self.variable_step = variable_step    # the loop's own range step is an input
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.unit = frame.unit
@@ -236,14 +266,14 @@ class Recorder:
 
     # -- entry ---------------------------------------------------------------------------
     def _new_input(self, loc: Loc, value: Any, part: str = "", step: int = 0,
-                   typecode: str = "") -> Value:
+                   typecode: str = "", vstep: bool = False) -> Value:
         py = type(value)
         kind = "f" if py is float else "i"
         inp = Input(kind, len(self.inputs))
         self.inputs.append(inp)
-        self.specs.append(InputSpec(loc, py if not part else (range if part in ("cur", "stop")
+        self.specs.append(InputSpec(loc, py if not part else (range if part in ("cur", "stop", "vstep")
                                                               else type(value)), part, step,
-                                    typecode))
+                                    typecode, vstep=vstep))
         return inp
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
@@ -276,9 +306,16 @@ class Recorder:
                 cur = rng.start + idx * rng.step
                 if not (fits_int(cur) and fits_int(rng.stop)):
                     raise Abort("range beyond 64-bit integers", self.line)
-                c = self._new_input(loc, cur, "cur", rng.step)
-                s = self._new_input(loc, rng.stop, "stop", rng.step)
-                self.stack.append(RangeIter(c, s, rng.step))
+                if self.variable_step and i == 0 and own:   # the loop's own iterator
+                    sign = 1 if rng.step > 0 else -1
+                    c = self._new_input(loc, cur, "cur", sign, vstep=True)
+                    s = self._new_input(loc, rng.stop, "stop", sign, vstep=True)
+                    v = self._new_input(loc, rng.step, "vstep", sign, vstep=True)
+                    self.stack.append(RangeIter(c, s, sign, v))
+                else:
+                    c = self._new_input(loc, cur, "cur", rng.step)
+                    s = self._new_input(loc, rng.stop, "stop", rng.step)
+                    self.stack.append(RangeIter(c, s, rng.step))
             elif type(v).__name__ == "arrayiterator":
                 _, (arr,), idx = v.__reduce__()
                 if arr.typecode not in ARRAY_TYPECODES:
@@ -327,8 +364,9 @@ class Recorder:
             if how == "obj":
                 sh: Any = Known(what)
             elif how == "range":
-                name, step = what
-                sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
+                name, step, variable = what
+                sh = RangeIter(by_name[name], by_name[name + ".stop"], step,
+                               by_name[name + ".step"] if variable else None)
             elif how in ("array", "aiter"):
                 name, typecode, origin = what
                 sh = ArrayRef(by_name[name + ".base"], by_name[name + ".len"], typecode, origin)
@@ -400,7 +438,9 @@ class Recorder:
             elif isinstance(sh, RangeIter):
                 values.append((name, sh.cur))
                 values.append((name + ".stop", sh.stop))
-                entries.append((loc, "range", (name, sh.step)))
+                if sh.vstep is not None:
+                    values.append((name + ".step", sh.vstep))
+                entries.append((loc, "range", (name, sh.step, sh.vstep is not None)))
             elif isinstance(sh, Known):
                 entries.append((loc, "obj", sh.obj))
             elif isinstance(sh, CallResult):
@@ -500,9 +540,9 @@ class Recorder:
                             if spec.part != "aidx" else it.idx)
                 continue
             if spec.part:
-                if not isinstance(sh, RangeIter) or sh.step != spec.step:
+                if not _range_fits(sh, spec) or (spec.vstep and sh.vstep is None):
                     raise Abort("loop iterator changes", self.loop.line)
-                args.append(sh.cur if spec.part == "cur" else sh.stop)
+                args.append(_range_part(sh, spec.part))
             elif not isinstance(sh, Num) or sh.py is not spec.py:
                 what = sh.py.__name__ if isinstance(sh, Num) else type(getattr(sh, "obj", sh)).__name__
                 raise Abort(f"type of {spec.loc.name(self.unit)} changes from {spec.py.__name__} to {what}",
@@ -570,9 +610,13 @@ class Recorder:
                 args.append(lists.jump_arg(self, spec, sh))
                 continue
             if spec.part:
-                if not isinstance(sh, RangeIter) or sh.step != spec.step:
+                if not _range_fits(sh, spec):
+                    if isinstance(sh, RangeIter) and sh.step * spec.step > 0:
+                        inner.step_mismatch = True   # it is traced again for any step
+                        raise Abort(f"inner loop at line {self.line} not compiled yet for a "
+                                    "variable range step", self.line)
                     raise Abort("inner loop iterator", self.line)
-                args.append(sh.cur if spec.part == "cur" else sh.stop)
+                args.append(_range_part(sh, spec.part))
             elif isinstance(sh, Num) and sh.py is spec.py:
                 args.append(sh.v)
             else:
@@ -602,7 +646,12 @@ class Recorder:
             raise Abort("inner loop could not be entered", self.line)
         exit = inner.last_exit
         r = self.emit(I.CALL_LOOP, *args, descr=descr)
-        self.guard(I.GUARD_VALUE, r, Const(exit))
+        # its own snapshot (state before the call, plus the exit taken), never shared: a
+        # failure must not run the inner loop again, it continues from the inner loop's exit
+        call_snap = self._make_snapshot(*self._pending)
+        call_snap.values.append((CALL_EXIT, r))
+        call_snap.resume = dataclasses.replace(call_snap.resume, after_call=inner)
+        self.emit(I.GUARD_VALUE, r, Const(exit)).snapshot = call_snap
         snap = inner.exits[exit].snapshot
         if snap.resume.inlined:
             try:
@@ -1016,7 +1065,7 @@ class Recorder:
         if not isinstance(sh, VRange):
             self.nyi("inner iteration")
         self.concrete(arg)
-        self.stack[-1] = RangeIter(sh.start, sh.stop, sh.step)
+        self.stack[-1] = RangeIter(sh.start, sh.stop, sh.step, sh.vstep)
 
     def record_FOR_ITER(self, arg: int) -> None:
         sh = self.stack[-1]
@@ -1039,9 +1088,9 @@ class Recorder:
             self.stack.pop()
             return
         self.guard(I.GUARD_TRUE, more)
-        nxt = self.emit(I.INT_ADD_OVF, sh.cur, Const(sh.step))
+        nxt = self.emit(I.INT_ADD_OVF, sh.cur, sh.step_value())
         self.guard(I.GUARD_NO_OVERFLOW)
-        self.stack[-1] = RangeIter(nxt, sh.stop, sh.step)
+        self.stack[-1] = RangeIter(nxt, sh.stop, sh.step, sh.vstep)
         self.stack.append(Num(sh.cur, int))
 
     def array_next(self, sh: ArrayIter, own: bool, target: int) -> None:
@@ -1169,16 +1218,23 @@ class Recorder:
 
     def record_range(self, arg: tuple, args: list[Num]) -> None:
         """``range(...)`` feeding a nested ``for``: a virtual range, no object is built."""
+        vstep = None
         if len(args) == 3 and not isinstance(args[2].v, Const):
-            self.nyi("range with a variable step")
-        step = args[2].v.value if len(args) == 3 else 1
+            actual = self.frame.stack[-1]
+            if actual == 0:
+                self.nyi("range with step 0")
+            step = 1 if actual > 0 else -1     # the sign is guarded, the value is not
+            vstep = args[2].v
+            self.guard(I.GUARD_TRUE, self.emit(I.INT_GT if step > 0 else I.INT_LT, vstep, Const(0)))
+        else:
+            step = args[2].v.value if len(args) == 3 else 1
         if step == 0:
             self.nyi("range with step 0")
         start = args[0].v if len(args) >= 2 else Const(0)
         stop = args[1].v if len(args) >= 2 else args[0].v
         self.concrete(arg)
         del self.stack[len(self.stack) - len(args) - 1:]
-        self.stack.append(VRange(start, stop, step))
+        self.stack.append(VRange(start, stop, step, vstep))
 
     # -- residual calls (see trace/residual.py) ----------------------------------------
     def residual(self, arg: tuple, target: Any, name: str, n: int, kwnames: tuple) -> None:
