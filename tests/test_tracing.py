@@ -2,12 +2,18 @@
 import contextlib
 import io
 import math
+import sys
+from pathlib import Path
 
 import pytest
 
 import jitnb
 from jitnb.jit.ir import interp as R
+from jitnb.jit.ir import ops as O
 from jitnb.jit.ir.trace import print_trace, verify
+
+sys.path.insert(0, str(Path(__file__).parent))
+from difftest import assert_same  # noqa: E402
 
 
 def _both(src, **params):
@@ -274,3 +280,40 @@ def test_for_loops_over_arrays():
            "acc = 0\nfor v in b:\n    acc += v * v\n")
     run = _both(src, threshold=3)
     assert sum(l.compiled is not None for l in run.loops) >= 3
+
+
+MANDEL = """
+def escapes(n):
+    total = 0
+    for py in range(n):
+        ci = py * 2.0 / n - 1.0
+        for px in range(n):
+            cr = px * 3.0 / n - 2.0
+            zr = zi = 0.0
+            it = 0
+            while it < 30 and zr * zr + zi * zi <= 4.0:
+                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+                it += 1
+            total += it
+    return total
+r = escapes(40)
+"""
+
+
+@pytest.mark.parametrize("params", [{"threshold": 5, "trace_eagerness": 3, "check_traces": True},
+                                    {"threshold": 5, "trace_eagerness": 3, "arch": "aarch64"}])
+def test_bridge_after_an_inner_loop_exit(params):
+    """The inner loop leaves by either exit; the outer trace's guard on the exit it took gets
+    a bridge that starts from the inner loop's exit (the inner loop does not run again)."""
+    if params.get("arch") == "aarch64":
+        pytest.importorskip("unicorn")
+    assert_same(MANDEL, **params)
+    run = jitnb.run(MANDEL + "# again\n", {}, **params)
+    (px,) = [lp for lp in run.loops if lp.line == 6]
+    trace = px.compiled.trace
+    calls = [k for k, op in enumerate(trace.ops) if op.num == O.CALL_LOOP]   # preamble, body
+    exit_guards = [trace.ops[k + 1] for k in calls]
+    assert calls and all(g.num == O.GUARD_VALUE and g.snapshot.resume.after_call
+                         for g in exit_guards)
+    bridged = {exit for exit, _, _ in px.compiled.bridges}
+    assert bridged & {trace.guards().index(g) for g in exit_guards}

@@ -256,6 +256,7 @@ class CompiledLoop:
     opt_log: Any = None             # what each optimisation pass did (opt.log.PassLog)
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
     step_mismatch: bool = False     # an entry failed on a range step of the same sign only
+    call_exit: int = -1             # the exit an inner loop took, at an exit after call_loop
     running: bool = False           # machine code of this loop is running (a residual call
     raising: Any = None             # may come back here); the exception a call raised
 
@@ -477,7 +478,8 @@ class CompiledLoop:
         self.pending = (self._inlined_frames(frame, resume, by_name, arrays, objs)
                         if resume.inlined else [])
         if resume.after_call is not None:
-            _leave_inner(frame, resume.after_call, by_name[CALL_EXIT])
+            self.call_exit = by_name[CALL_EXIT]
+            _leave_inner(frame, resume.after_call, self.call_exit)
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
                         arrays: dict, objs: dict) -> list:

@@ -349,11 +349,9 @@ class Engine:
         compiled = loop.compiled
         exit = compiled.last_exit
         snap = compiled.exits[exit].snapshot if exit >= 0 else None
-        if snap is None or snap.yields or snap.resume.after_call is not None:
-            if snap is not None and snap.resume.after_call is not None:
-                compiled.finish_inlined(frame)
-            return   # interrupted, the GIL hand-over exit, or an inner loop's other exit
-                     # (the frame is past that loop already): nothing to trace
+        if snap is None or snap.yields or (snap.resume.after_call is not None
+                                           and compiled.call_exit < 0):
+            return   # interrupted (here or in an inner loop), or the GIL hand-over exit
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
@@ -371,7 +369,7 @@ class Engine:
                                bridge_from=snap, target=compiled.recorded,
                                inner_loop=self._compiled_inner(loop.unit),
                                inline_unit=self._inlinable, inline_depth=params.inline_depth,
-                               inlined_frames=inlined)
+                               inlined_frames=inlined, call_exit=compiled.call_exit)
             except BaseException:
                 compiled.pending = inlined
                 compiled.finish_inlined(frame)

@@ -229,13 +229,14 @@ class Recorder:
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
                  inlined_frames: list | None = None, residual_call_ops: int = 0,
-                 variable_step: bool = False):
+                 variable_step: bool = False, call_exit: int = -1):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
         self.inline_depth = inline_depth
         self.residual_call_ops = residual_call_ops
         self.variable_step = variable_step    # the loop's own range step is an input
+        self.call_exit = call_exit            # a bridge after call_loop: the exit it took
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.unit = frame.unit
@@ -342,9 +343,25 @@ class Recorder:
             by_name[name] = v if isinstance(v, Const) else inputs[position(fail_args, v)]
         self.fast = [Known(UNBOUND)] * len(self.frame.fast)
         self.stack = []
-        self.base = len(self.frame.stack) - resume.stack_depth
+        inner = resume.after_call
+        if inner is not None:   # the frame is past the inner loop already: at its exit
+            exit_snap = inner.exits[self.call_exit].snapshot
+            if exit_snap.resume.inlined:
+                raise Abort("bridge after an inner loop left from inside an inlined call: NYI",
+                            snap.line)
+            self.base = (len(self.frame.stack) - exit_snap.resume.stack_depth
+                         - resume.stack_depth + inner.recorded.header_depth)
+        else:
+            self.base = len(self.frame.stack) - resume.stack_depth
         self._install(resume, by_name, 0)
         self.iters = by_name[ITERATIONS]
+        if inner is not None:
+            # this bridge is for the exit the inner loop took this time: the same guard
+            # (with the same snapshot) for it, then its values from the inner loop's frame
+            again = Snapshot([(name, by_name[name]) for name, _ in snap.values], snap.line, resume)
+            self.emit(I.GUARD_VALUE, by_name[CALL_EXIT], Const(self.call_exit)).snapshot = again
+            self._after_inner(exit_snap, inner.call_descr(),
+                              len(self.stack) - inner.recorded.header_depth)
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
         for f, r in zip(frames, resume.inlined):
@@ -466,7 +483,7 @@ class Recorder:
 
     # -- driving -------------------------------------------------------------------------
     def record(self) -> Recorded:
-        self.ops.append(Op(I.LABEL, list(self.inputs)))
+        self.ops.insert(0, Op(I.LABEL, list(self.inputs)))  # a bridge may have begun already
         try:
             return self._record()
         except UserRaised:
@@ -659,6 +676,11 @@ class Recorder:
             except BaseException as e:
                 raise UserRaised(e) from None
             raise Abort("inner loop left from inside an inlined call: NYI", self.line)
+        self._after_inner(snap, descr, base)
+
+    def _after_inner(self, snap: Snapshot, descr: Any, base: int) -> None:
+        """Shadows for the state an inner loop left at its exit `snap`: its values are read
+        from the frame of its ``call_loop`` (`descr`)."""
         fail_args = snap.fail_args()
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
