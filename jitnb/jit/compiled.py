@@ -21,6 +21,7 @@ from .interrupts import stoppable, watcher
 from .ir import interp as ir_interp
 from .ir.trace import Const, Trace
 from ..emu.native import to_slot
+from .trace import objects as OB
 from .trace.recorder import INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
 
 
@@ -187,6 +188,7 @@ class CompiledLoop:
     iterations: int = 0
     interp: Any = None              # jitnb's interpreter, to finish inlined calls after a guard
     pending: list = field(default_factory=list)   # inlined frames left by the last exit
+    pending_posts: list = field(default_factory=list)  # how each of them returns (objects.complete)
 
     header_pc: int = 0
     header_line: int = 0
@@ -320,6 +322,10 @@ class CompiledLoop:
             by_name[name] = raw
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
+        memo: dict[int, Any] = {}
+
+        def virtual(vid: int) -> Any:
+            return OB.materialise(vid, resume.virtuals, lambda h, w: _leaf(h, w, by_name), memo)
         # arrays are never rebuilt: read each from where it was at entry, before any write
         arrays = {what[2]: _array_at(frame, what[2], base)
                   for r in [resume] + list(resume.inlined) for _, how, what in r.entries
@@ -341,6 +347,8 @@ class CompiledLoop:
                 continue
             if how == "obj":
                 val = what
+            elif how == "virtual":
+                val = virtual(what)
             elif how == "range":
                 name, step = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
@@ -354,17 +362,27 @@ class CompiledLoop:
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
-        self.pending = self._inlined_frames(frame, resume, by_name, arrays) if resume.inlined else []
+        self.pending_posts = []
+        self.pending = self._inlined_frames(frame, resume, by_name, arrays, virtual) \
+            if resume.inlined else []
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
-                        arrays: dict) -> list:
+                        arrays: dict, virtual) -> list:
         """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
         frames = []
         for r in resume.inlined:
             f = Frame(r.code, frame.globals)
             f.stack = [None] * r.stack_depth
+            post = None
+            if r.post is not None:
+                kind, sym, operands = r.post
+                vals = [virtual(w) if h == "virtual" else _leaf(h, w, by_name) for h, w in operands]
+                post = (kind, vals[0]) if kind == "init" else (kind, sym, *vals)
+            self.pending_posts.append(post)
             for loc, how, what in r.entries:
-                if how == "obj":
+                if how == "virtual":
+                    val = virtual(what)
+                elif how == "obj":
                     val = what
                 elif how == "array":
                     val = arrays[what[2]]
@@ -385,15 +403,29 @@ class CompiledLoop:
         """Run the rebuilt inlined calls to their return in the interpreter; each result goes
         to its caller, the last to the loop's frame."""
         frames, self.pending = self.pending, []
+        posts = self.pending_posts
         for i in range(len(frames) - 1, -1, -1):
             try:
                 value = self.interp.run(frames[i])[1]
             except BaseException as e:
                 raise with_frames(e, frames[:i + 1]) from None
-            (frames[i - 1] if i else frame).stack.append(value)
+            try:
+                push, value = OB.complete(posts[i] if i < len(posts) else None, value)
+            except BaseException as e:
+                raise with_frames(e, frames[:i]) from None
+            if push:
+                (frames[i - 1] if i else frame).stack.append(value)
 
 
-_MISSING = object()
+_MISSING = OB.MISSING
+
+
+def _leaf(how: str, what: Any, by_name: dict[str, Any]) -> Any:
+    """A field of a virtual (or a kept operand) from a snapshot's values."""
+    if how == "num":
+        name, py = what
+        return py(by_name[name])
+    return what
 
 
 def _array_at(frame: Frame, loc: Loc, base: int) -> Any:
@@ -412,6 +444,13 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "modattr":
         module, name = loc.key
         return getattr(module, name, _MISSING)
+    if loc.where == "objattr":
+        key, name = loc.key
+        return OB.read_attr(key.obj, name)
+    if loc.where == "clsattr":
+        return OB.lookup(*loc.key)
+    if loc.where == "type":
+        return type(loc.key.obj)
     return frame.stack[base + loc.key]
 
 
@@ -422,3 +461,6 @@ def _write(frame: Frame, loc: Loc, value: Any, base: int = 0) -> None:
         frame.globals[loc.key] = value
     elif loc.where == "stack":
         frame.stack[base + loc.key] = value
+    elif loc.where == "objattr":
+        key, name = loc.key
+        OB.write_attr(key.obj, name, value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import array as _array
 import math
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value
 from ..lang import opcodes as O
 from ..lang.compiler import LoopInfo
 from .calls import MATH_CALLS, POW
+from . import objects as OB
+from .objects import MISSING, BoundMethod, ObjKey, VObject
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the event stream)
@@ -131,6 +134,10 @@ class Loc:
             return self.key
         if self.where == "iter":
             return ITERATIONS
+        if self.where == "objattr":
+            return f"{self.key[0].label}.{self.key[1]}"
+        if self.where in ("clsattr", "modattr", "type", "free"):
+            return str(self.key)
         return f"stack{self.key}"
 
 
@@ -153,6 +160,8 @@ class Resume:
     pytypes: dict[str, type]
     inlined: list["Resume"] = field(default_factory=list)  # frames of inlined calls, outermost first
     code: Any = None                       # for an inlined frame: its CodeUnit
+    virtuals: dict = field(default_factory=dict)   # id -> objects.VirtualSpec (outer frame only)
+    post: Any = None      # inlined frame: how its return reaches the caller (objects.complete)
 
 
 @dataclass
@@ -162,6 +171,8 @@ class _Caller:
     unit: Any
     fast: list
     stack: list
+    post: Any = None       # objects.complete's `post` for the callee's return (concrete values)
+    post_sh: tuple = ()    # the shadows of post's operands (a constructor's: its virtual)
 
 
 @dataclass
@@ -206,6 +217,10 @@ class Recorder:
         self.stack: list[Any] = []
         self.lines: list[int] = []
         self.line = loop.line
+        # objects that exist at loop entry: id -> (key, attribute shadows); see objects.py
+        self.attrs: dict[int, tuple[ObjKey, dict[str, Any]]] = {}
+        self.located: dict[int, ObjKey] = {}
+        self.class_checked: set[int] = set()
         if self.bridge:
             assert target is not None
             self.target = target
@@ -237,6 +252,7 @@ class Recorder:
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
             return ArrayRef(base, length, value.typecode, loc)
         self.checks.append((loc, value))
+        self._locate(value, loc)
         return Known(value)
 
     def _start(self) -> None:
@@ -283,10 +299,13 @@ class Recorder:
         self.fast = [Known(UNBOUND)] * len(self.frame.fast)
         self.stack = []
         self.base = len(self.frame.stack) - resume.stack_depth
+        self._virt_specs, self._virt_memo = resume.virtuals, {}
         self._install(resume, by_name, 0)
         self.iters = by_name[ITERATIONS]
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
+        if any(r.post is not None for r in resume.inlined):
+            raise Abort("bridge from inside an inlined constructor or operator: NYI", snap.line)
         for f, r in zip(frames, resume.inlined):
             self.callers.append(_Caller(self.frame, self.unit, self.fast, self.stack))
             self.frame, self.unit = f, r.code
@@ -301,6 +320,9 @@ class Recorder:
         for loc, how, what in resume.entries:
             if how == "obj":
                 sh: Any = Known(what)
+                self._locate(what, loc)
+            elif how == "virtual":
+                sh = self._virtual_shadow(what, by_name)
             elif how == "range":
                 name, step = what
                 sh = RangeIter(by_name[name], by_name[name + ".stop"], step)
@@ -315,6 +337,10 @@ class Recorder:
                 self.fast[loc.key] = sh
             elif loc.where == "global":
                 self.globals[loc.key] = sh
+            elif loc.where == "objattr":
+                key, name = loc.key
+                self.located.setdefault(id(key.obj), key)
+                self.attrs.setdefault(id(key.obj), (key, {}))[1][name] = sh
             else:
                 self.stack[base + loc.key] = sh
 
@@ -342,25 +368,81 @@ class Recorder:
     def _make_snapshot(self, pc: int, line: int, fast: list, globals_: dict,
                        stack: list, callers: tuple = (), unit: Any = None) -> Snapshot:
         values: list[tuple[str, Value]] = [(ITERATIONS, self.iters)]
+        # virtual objects and tuples: one spec each per snapshot, shared by all its frames
+        self._snap_virtuals: dict[int, OB.VirtualSpec] = {}
+        self._snap_vids: dict[int, int] = {}
         if not callers:
-            resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_)
+            resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_, True)
+            resume.virtuals = self._snap_virtuals
             return Snapshot(values, line, resume)
         # inside inlined calls: the loop's frame resumes after its call, with the result
         # still to come; each inlined frame resumes where it stands
         outer = callers[0]
         resume = self._frame_resume(values, "", outer.unit, outer.frame.pc, outer.frame.line,
-                                    outer.fast, outer.stack, globals_)
+                                    outer.fast, outer.stack, globals_, True)
         chain = list(callers[1:]) + [_Caller(None, unit, fast, stack)]
         for depth, c in enumerate(chain, 1):
             cpc = pc if c.frame is None else c.frame.pc
             cline = line if c.frame is None else c.frame.line
             r = self._frame_resume(values, f"{depth}:", c.unit, cpc, cline, c.fast, c.stack, {})
             r.code = c.unit
+            made_by = callers[depth - 1]   # the caller that made this call, and how
+            if made_by.post is not None:
+                r.post = (made_by.post[0], made_by.post[1] if len(made_by.post) > 2 else None,
+                          [self._encode(sh, f"{depth}:post{k}", values)
+                           for k, sh in enumerate(made_by.post_sh)])
             resume.inlined.append(r)
+        resume.virtuals = self._snap_virtuals
         return Snapshot(values, line, resume)
 
+    def _encode(self, sh: Any, name: str, values: list) -> tuple[str, Any]:
+        """A value of a virtual's field (or an operand kept for a call's return) in a
+        snapshot: ("num", (name, type)), ("obj", object) or ("virtual", id)."""
+        if isinstance(sh, Num):
+            values.append((name, sh.v))
+            return "num", (name, sh.py)
+        if isinstance(sh, Known):
+            return "obj", sh.obj
+        if isinstance(sh, (VObject, VTuple)):
+            vid = self._snap_vids.get(id(sh))
+            if vid is None:
+                vid = self._snap_vids[id(sh)] = len(self._snap_vids)
+                if isinstance(sh, VObject):
+                    spec = OB.VirtualSpec("object", sh.cls)
+                    pairs = list(sh.fields.items())
+                    label = f"{name}#{sh.cls.__name__}"
+                else:
+                    spec = OB.VirtualSpec("tuple", tuple)
+                    pairs = [(str(i), x) for i, x in enumerate(sh.items)]
+                    label = f"{name}#tuple"
+                self._snap_virtuals[vid] = spec
+                spec.items = [(k, *self._encode(x, f"{label}.{k}", values)) for k, x in pairs]
+            return "virtual", vid
+        raise Abort(f"{type(sh).__name__} inside a virtual live across a guard: NYI", self.line)
+
+    def _virtual_shadow(self, vid: int, by_name: dict[str, Value]) -> Any:
+        """The shadow of a snapshot's virtual (for a bridge), one per virtual."""
+        if vid in self._virt_memo:
+            return self._virt_memo[vid]
+        spec = self._virt_specs[vid]
+
+        def item(how: str, what: Any) -> Any:
+            if how == "num":
+                return Num(by_name[what[0]], what[1])
+            if how == "obj":
+                return Known(what)
+            return self._virtual_shadow(what, by_name)
+        if spec.kind == "tuple":
+            sh: Any = VTuple(tuple(item(h, w) for _, h, w in spec.items))
+            self._virt_memo[vid] = sh
+            return sh
+        sh = self._virt_memo[vid] = VObject(spec.cls)
+        for k, h, w in spec.items:
+            sh.fields[k] = item(h, w)
+        return sh
+
     def _frame_resume(self, values: list, prefix: str, unit: Any, pc: int, line: int,
-                      fast: list, stack: list, globals_: dict) -> Resume:
+                      fast: list, stack: list, globals_: dict, outer: bool = False) -> Resume:
         entries: list[tuple[Loc, str, Any]] = []
         pytypes: dict[str, type] = {}
 
@@ -385,14 +467,20 @@ class Recorder:
                 values.append((name + ".base", sh.arr.base))
                 values.append((name + ".len", sh.arr.length))
                 entries.append((loc, "aiter", (name, sh.arr.typecode, sh.arr.origin)))
+            elif isinstance(sh, (VObject, VTuple)):
+                entries.append((loc, "virtual", self._encode(sh, name, values)[1]))
             else:
-                raise Abort("virtual tuple live across a guard: NYI", self.line)
+                raise Abort(f"{type(sh).__name__} live across a guard: NYI", self.line)
         for i, sh in enumerate(fast):
             add(Loc("fast", i), sh)
         for name, sh in globals_.items():
             add(Loc("global", name), sh)
         for i, sh in enumerate(stack):
             add(Loc("stack", i), sh)
+        if outer:   # attributes of objects that exist at loop entry, as the trace holds them
+            for key, slots in self.attrs.values():
+                for name, sh in slots.items():
+                    add(Loc("objattr", (key, name)), sh)
         return Resume(pc, line, len(stack), entries, pytypes)
 
     # -- driving -------------------------------------------------------------------------
@@ -415,7 +503,13 @@ class Recorder:
                                              + [self.frame])) from None
             caller = self.callers.pop()
             self.frame, self.unit = caller.frame, caller.unit
-            self.frame.stack.append(value)
+            try:
+                push, value = OB.complete(caller.post, value)
+            except BaseException as e:
+                raise UserRaised(with_frames(e, [c.frame for c in self.callers[1:]]
+                                             + [self.frame])) from None
+            if push:
+                self.frame.stack.append(value)
 
     def _record(self) -> Recorded:
         first = True
@@ -443,6 +537,7 @@ class Recorder:
 
     def _close(self) -> Recorded:
         self.take_snapshot()
+        self._no_virtual_at_back_edge()
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
         for spec in specs:
@@ -469,14 +564,24 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where in ("free", "modattr"):
+            if loc.where in ("free", "modattr", "clsattr", "type"):
                 continue  # free variables are read-only in loops; attributes are rechecked
+            if loc.where == "objattr":
+                slots = self.attrs.get(id(loc.key[0].obj), (None, {}))[1]
+                sh = slots.get(loc.key[1])
+                if obj is MISSING or sh is None:
+                    continue   # attributes are never added by a trace
+                if not (isinstance(sh, Known) and sh.obj is obj):
+                    raise Abort(f"{loc.name(self.unit)} changes from a constant object",
+                                self.loop.line)
+                continue
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
         self.ops.append(Op(I.JUMP, args))
         if not self.bridge:
             self._backfill_globals()
+            self._backfill_attrs()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0)
@@ -510,6 +615,8 @@ class Recorder:
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         for loc, obj in rec.checks:
+            if loc.where in ("objattr", "clsattr", "type"):
+                raise Abort("inner loop over objects: NYI", self.line)
             if loc.where in ("free", "modattr"):
                 continue
             sh = self._shadow_at(loc, base)
@@ -539,6 +646,7 @@ class Recorder:
                 num = I.GETARRAYITEM_RAW_F if v.kind == "f" else I.GETARRAYITEM_RAW_I
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
+        self._virt_specs, self._virt_memo = snap.resume.virtuals, {}
         self._install(snap.resume, by_name, base)
 
     def _shadow_at(self, loc: Loc, base: int) -> Any:
@@ -574,11 +682,38 @@ class Recorder:
                     snap.resume.entries.append((spec.loc, "ir", name))
                     snap.resume.pytypes[name] = spec.py
 
+    def _backfill_attrs(self) -> None:
+        """Like globals: an attribute slot that became an input mid-trace is written back
+        by the snapshots taken before (the value may have changed in an earlier iteration)."""
+        for spec, inp in zip(self.specs, self.inputs):
+            if spec.loc.where != "objattr" or spec.part:
+                continue
+            name = spec.loc.name(self.unit)
+            for op in self.ops:
+                snap = op.snapshot
+                if snap is None or any(n == name for n, _ in snap.values):
+                    continue
+                snap.values.append((name, inp))
+                snap.resume.entries.append((spec.loc, "ir", name))
+                snap.resume.pytypes[name] = spec.py
+
+    def _no_virtual_at_back_edge(self) -> None:
+        frames = [(c.fast, c.stack) for c in self.callers] + [(self.fast, self.stack)]
+        live = [sh for fast, stack in frames for sh in fast + stack] + list(self.globals.values())
+        for sh in live:
+            if isinstance(sh, VObject):
+                raise Abort(f"virtual {sh.cls.__name__} instance live at the loop's back-edge: NYI",
+                            self.loop.line)
+            if isinstance(sh, VTuple):
+                raise Abort("virtual tuple live at the loop's back-edge: NYI", self.loop.line)
+
     def _get(self, loc: Loc) -> Any:
         if loc.where == "fast":
             return self.fast[loc.key]
         if loc.where == "global":
             return self.globals[loc.key]
+        if loc.where == "objattr":
+            return self.attrs[id(loc.key[0].obj)][1][loc.key[1]]
         return self.stack[loc.key]
 
     def concrete(self, arg: Any) -> None:
@@ -613,6 +748,14 @@ class Recorder:
         self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, v, Const(-EXACT_FLOAT_INT)))
 
     def truth(self, sh: Any) -> Value | bool:
+        if isinstance(sh, VObject) or (isinstance(sh, Known) and OB.is_instance(sh.obj)):
+            cls = sh.cls if isinstance(sh, VObject) else type(sh.obj)
+            if self.class_attr(cls, "__bool__") is not MISSING or \
+                    self.class_attr(cls, "__len__") is not MISSING:
+                self.nyi(f"truth of {cls.__name__} (__bool__ or __len__)")
+            return True
+        if isinstance(sh, VTuple):
+            return bool(sh.items)
         if isinstance(sh, Known):
             if not immutable(sh.obj):
                 self.nyi(f"truth of {type(sh.obj).__name__}")
@@ -651,7 +794,8 @@ class Recorder:
             self.stack.append(Known(arg))
 
     def record_LOAD_FAST(self, arg: int) -> None:
-        if self.fast[arg] == Known(UNBOUND):
+        sh = self.fast[arg]
+        if isinstance(sh, Known) and sh.obj is UNBOUND:
             self.nyi("read of an unbound local")
         self.concrete(arg)
         self.stack.append(self.fast[arg])
@@ -694,15 +838,181 @@ class Recorder:
 
     def record_LOAD_ATTR(self, name: str) -> None:
         sh = self.stack[-1]
+        if self.is_object(sh, self.frame.stack[-1]):
+            self.stack[-1] = self.load_attr(sh, self.frame.stack[-1], name)
+            self.concrete(name)   # the user's AttributeError, if any, is raised here
+            if isinstance(self.stack[-1], BoundMethod) and \
+                    getattr(self.frame.stack[-1], "__func__", None) is not self.stack[-1].func:
+                self.nyi(f"method {name!r} rebound")
+            return
         if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
             self.nyi(f"attribute {name!r} of {type(self.frame.stack[-1]).__name__}")
         self.concrete(name)
         value = self.frame.stack[-1]
         self.checks.append((Loc("modattr", (sh.obj, name)), value))
-        self.stack[-1] = Known(value)
+        self.stack[-1] = self._located_shadow(value, Loc("modattr", (sh.obj, name)))
 
     def record_STORE_ATTR(self, name: str) -> None:
-        self.nyi("attribute store")
+        sh, value = self.stack[-1], self.stack[-2]
+        obj = self.frame.stack[-1]
+        if not self.is_object(sh, obj):
+            self.nyi(f"attribute store on {type(obj).__name__}")
+        if not isinstance(value, (Num, Known, VObject, VTuple)):
+            self.nyi(f"storing {type(value).__name__} in an attribute")
+        self.class_attr(type(obj), name)
+        if isinstance(sh, VObject):
+            self.concrete(name)
+            sh.fields[name] = value
+            del self.stack[-2:]
+            return
+        if isinstance(value, (VObject, VTuple)):
+            self.nyi(f"virtual stored in {type(obj).__name__}.{name} (it escapes the trace)")
+        key, slots = self.slots_of(obj)
+        if name not in slots:
+            current = OB.read_attr(obj, name)
+            if current is MISSING:
+                self.nyi(f"attribute {name!r} added to a {type(obj).__name__} in the loop")
+            slots[name] = self._shadow_value(Loc("objattr", (key, name)), current)
+        self.concrete(name)
+        slots[name] = value
+        del self.stack[-2:]
+
+    # -- the object model (see objects.py) ----------------------------------------------
+    @staticmethod
+    def is_object(sh: Any, value: Any) -> bool:
+        """An instance of a user class, as the trace sees it."""
+        return isinstance(sh, VObject) or (isinstance(sh, Known) and OB.is_instance(value))
+
+    def _locate(self, obj: Any, loc: Loc) -> None:
+        """Remember where an object that exists at loop entry was first found."""
+        if OB.is_instance(obj) and id(obj) not in self.located:
+            self.located[id(obj)] = ObjKey(obj, loc.name(self.unit))
+
+    def _located_shadow(self, value: Any, loc: Loc) -> Any:
+        self._locate(value, loc)
+        return Known(value)
+
+    def check_class(self, cls: type) -> None:
+        """`cls` must be plain now and at every loop entry."""
+        if id(cls) in self.class_checked:
+            return
+        why = OB.not_plain(cls)
+        if why:
+            self.nyi(why)
+        self.class_checked.add(id(cls))
+        for key, expected in OB.plain_checks(cls):
+            self.checks.append((Loc("clsattr", key), expected))
+
+    def class_attr(self, cls: type, name: str) -> Any:
+        """The class attribute `name` (checked at entry); data descriptors are NYI."""
+        self.check_class(cls)
+        value = OB.lookup(cls, name)
+        if OB.is_data_descriptor(value):
+            self.nyi(f"{cls.__name__}.{name} is a {type(value).__name__}")
+        self.checks.append((Loc("clsattr", (cls, name)), value))
+        return value
+
+    def slots_of(self, obj: Any) -> tuple[ObjKey, dict[str, Any]]:
+        """The attribute shadows of an object that exists at loop entry."""
+        entry = self.attrs.get(id(obj))
+        if entry is None:
+            key = self.located.get(id(obj))
+            if key is None:
+                self.nyi(f"{type(obj).__name__} instance of unknown origin")
+            self.checks.append((Loc("type", key), type(obj)))
+            entry = self.attrs[id(obj)] = (key, {})
+        return entry
+
+    def load_attr(self, sh: Any, obj: Any, name: str) -> Any:
+        """The shadow of ``obj.name`` (before the concrete load)."""
+        cls = type(obj)
+        cattr = self.class_attr(cls, name)
+        if isinstance(sh, VObject):
+            if name in sh.fields:
+                return sh.fields[name]
+        else:
+            key, slots = self.slots_of(obj)
+            if name in slots:
+                return slots[name]
+            value = OB.read_attr(obj, name)
+            loc = Loc("objattr", (key, name))
+            if value is not MISSING:
+                slots[name] = self._shadow_value(loc, value)
+                return slots[name]
+            self.checks.append((loc, MISSING))
+        if isinstance(cattr, types.FunctionType):
+            return BoundMethod(sh, cattr)
+        if cattr is MISSING or hasattr(type(cattr), "__get__"):
+            self.nyi(f"attribute {name!r} of {cls.__name__}")
+        return self._const_shadow(cattr)
+
+    def enter(self, code: Any, fn: Any, shadows: list, values: list, pop: int,
+              post: tuple | None = None, post_sh: tuple = ()) -> None:
+        """Inline `fn` called with positional `shadows`/`values`; the call consumes the top
+        `pop` stack entries; `post` says what the caller gets (objects.complete)."""
+        if len(self.callers) >= self.inline_depth:
+            self.nyi(f"call to {fn.__name__} beyond the inlining depth")
+        if fn.__globals__ is not self.frame.globals:
+            self.nyi(f"call to {fn.__name__} from another namespace")
+        if code.freenames:
+            self.nyi(f"call to closure {fn.__name__}")
+        if len(shadows) != len(code.params):
+            self.nyi(f"call to {fn.__name__} with {len(shadows)} arguments")
+        caller = _Caller(self.frame, self.unit, self.fast, self.stack[:len(self.stack) - pop],
+                         post, post_sh)
+        self.frame.stack[len(self.frame.stack) - pop:] = []
+        self.frame.pc += 1
+        fast = [UNBOUND] * len(code.localnames)
+        shadow_fast: list[Any] = [Known(UNBOUND)] * len(code.localnames)
+        for i, (sh, v) in enumerate(zip(shadows, values)):
+            fast[i], shadow_fast[i] = v, sh
+        self.callers.append(caller)
+        self.frame = Frame(code, self.frame.globals, fast)
+        self.unit, self.fast, self.stack = code, shadow_fast, []
+
+    def _jitnb_function(self, fn: Any, what: str) -> Any:
+        code = self.inline_unit(fn) if (self.inline_unit is not None
+                                         and isinstance(fn, types.FunctionType)) else None
+        if code is None:
+            self.nyi(f"{what}: not a jitnb function")
+        return code
+
+    def construct(self, cls: type, n: int, kwnames: tuple) -> None:
+        """``Cls(args)``: a virtual instance, initialised by inlining its ``__init__``."""
+        if kwnames:
+            self.nyi(f"keyword arguments to {cls.__name__}()")
+        if OB.lookup(type(cls), "__call__") is not type.__call__:
+            self.nyi(f"class {cls.__name__} has a metaclass")
+        new = self.class_attr(cls, "__new__")
+        if new is not object.__dict__["__new__"]:
+            self.nyi(f"class {cls.__name__} defines __new__")
+        init = self.class_attr(cls, "__init__")
+        code = self._jitnb_function(init, f"{cls.__name__}.__init__")
+        obj = object.__new__(cls)
+        sh = VObject(cls)
+        shadows = [sh] + self.stack[len(self.stack) - n:]
+        values = [obj] + self.frame.stack[len(self.frame.stack) - n:]
+        self.enter(code, init, shadows, values, n + 1, ("init", obj), (sh,))
+
+    def operator_call(self, sym: str, dunder: str, a: Any, b: Any, va: Any, vb: Any,
+                      kind: str, inplace: str = "") -> bool:
+        """``a <op> b`` with an instance on the left: inline its dunder method.  Only
+        operands of one class, or a number on the right, so that CPython would not try
+        the right operand's reflected method first."""
+        if not self.is_object(a, va):
+            if self.is_object(b, vb):
+                self.nyi(f"{sym} with an instance on the right")
+            return False
+        cls = type(va)
+        if not (type(vb) is cls or isinstance(b, Num)):
+            self.nyi(f"{sym} on {cls.__name__} and {type(vb).__name__}")
+        if inplace and self.class_attr(cls, inplace) is not MISSING:
+            self.nyi(f"{cls.__name__}.{inplace}")
+        fn = self.class_attr(cls, dunder)
+        code = self._jitnb_function(fn, f"{cls.__name__}.{dunder}")
+        post = (kind, sym, va, vb) if kind != "call" else None
+        self.enter(code, fn, [a, b], [va, vb], 2, post, (a, b) if post else ())
+        return True
 
     def element(self, arr: Any, key: Any) -> tuple[ArrayRef, Value]:
         """Checks for ``arr[key]`` on an array: an int index in range (negative indexes
@@ -719,6 +1029,20 @@ class Recorder:
 
     def record_BINARY_SUBSCR(self, arg: Any) -> None:
         key, arr = self.stack[-1], self.stack[-2]
+        if self.is_object(arr, self.frame.stack[-2]):
+            cls = type(self.frame.stack[-2])
+            fn = self.class_attr(cls, "__getitem__")
+            code = self._jitnb_function(fn, f"{cls.__name__}.__getitem__")
+            self.enter(code, fn, [arr, key], list(self.frame.stack[-2:]), 2)
+            return
+        if isinstance(arr, VTuple) or (isinstance(arr, Known) and type(arr.obj) is tuple):
+            if not (isinstance(key, Num) and key.py is int and isinstance(key.v, Const)):
+                self.nyi("tuple index that is not a constant")
+            self.concrete(arg)   # IndexError is the user's
+            items = arr.items if isinstance(arr, VTuple) else arr.obj
+            item = items[key.v.value]
+            self.stack[-2:] = [item if isinstance(arr, VTuple) else self._const_shadow(item)]
+            return
         arr, i = self.element(arr, key)
         self.concrete(arg)
         f = arr.typecode in "fd"
@@ -728,6 +1052,13 @@ class Recorder:
 
     def record_STORE_SUBSCR(self, arg: Any) -> None:
         key, arr, value = self.stack[-1], self.stack[-2], self.stack[-3]
+        if self.is_object(arr, self.frame.stack[-2]):
+            cls = type(self.frame.stack[-2])
+            fn = self.class_attr(cls, "__setitem__")
+            code = self._jitnb_function(fn, f"{cls.__name__}.__setitem__")
+            v, o, k = self.frame.stack[-3:]
+            self.enter(code, fn, [arr, key, value], [o, k, v], 3, ("discard",))
+            return
         arr, i = self.element(arr, key)
         if not isinstance(value, Num):
             self.nyi("storing an object into an array")
@@ -749,10 +1080,22 @@ class Recorder:
 
     def record_BINARY_OP(self, arg: int) -> None:
         b, a = self.stack[-1], self.stack[-2]
+        sym = O.BINOPS[arg][0]
+        if sym in OB.BINARY_DUNDERS and self.operator_call(
+                sym, f"__{OB.BINARY_DUNDERS[sym]}__", a, b, *self.frame.stack[-2:], "binop"):
+            return
         self.concrete(arg)
         self.stack[-2:] = [self.binop(arg, a, b)]
 
-    record_INPLACE_OP = record_BINARY_OP
+    def record_INPLACE_OP(self, arg: int) -> None:
+        b, a = self.stack[-1], self.stack[-2]
+        sym = O.BINOPS[arg][0]
+        name = OB.BINARY_DUNDERS.get(sym)
+        if name and self.operator_call(sym + "=", f"__{name}__", a, b, *self.frame.stack[-2:],
+                                       "binop", f"__i{name}__"):
+            return
+        self.concrete(arg)
+        self.stack[-2:] = [self.binop(arg, a, b)]
 
     def binop(self, arg: int, a: Any, b: Any) -> Any:
         sym = O.BINOPS[arg][0]
@@ -857,6 +1200,18 @@ class Recorder:
     def record_COMPARE_OP(self, arg: int) -> None:
         b, a = self.stack[-1], self.stack[-2]
         sym = O.CMPOPS[arg][0]
+        va, vb = self.frame.stack[-2:]
+        if sym in OB.COMPARE_DUNDERS and self.is_object(a, va) \
+                and OB.lookup(type(va), OB.COMPARE_DUNDERS[sym][0]) is not \
+                getattr(object, OB.COMPARE_DUNDERS[sym][0]):
+            self.operator_call(sym, OB.COMPARE_DUNDERS[sym][0], a, b, va, vb, "cmp")
+            return
+        if isinstance(a, (VObject, VTuple)) or isinstance(b, (VObject, VTuple)):
+            if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num):
+                self.nyi(f"comparison {sym} on a virtual")
+            self.concrete(arg)   # a virtual is only ever identical to itself
+            self.stack[-2:] = [Num(Const(int((a is b) == (sym == "is"))), bool)]
+            return
         self.concrete(arg)
         result = self.frame.stack[-1]
         if isinstance(a, Known) and isinstance(b, Known):
@@ -966,9 +1321,22 @@ class Recorder:
         n, kwnames = arg
         args = self.stack[len(self.stack) - n:]
         fn = self.stack[-n - 1]
+        if isinstance(fn, BoundMethod):
+            method = self.frame.stack[-n - 1]
+            code = self._jitnb_function(fn.func, f"method {fn.func.__name__}")
+            self.inline(code, fn.func, n, kwnames, (fn.self_sh, method.__self__))
+            return
         if not isinstance(fn, Known):
             self.nyi("call")
         target = fn.obj
+        if isinstance(target, type) and OB.is_instance_class(target):
+            self.construct(target, n, kwnames)
+            return
+        if target is len and n == 1 and not kwnames and isinstance(args[0], VTuple):
+            self.concrete(arg)
+            del self.stack[len(self.stack) - 2:]
+            self.stack.append(Num(Const(len(args[0].items)), int))
+            return
         code = self.inline_unit(target) if self.inline_unit is not None else None
         if code is not None:
             self.inline(code, target, n, kwnames)
@@ -998,18 +1366,16 @@ class Recorder:
         del self.stack[len(self.stack) - n - 1:]
         self.stack.append(self.call(target, spec, args, name, result))
 
-    def inline(self, code: Any, fn: Any, n: int, kwnames: tuple) -> None:
-        """Trace into a jitnb function: its body becomes part of the trace."""
-        if len(self.callers) >= self.inline_depth:
-            self.nyi(f"call to {fn.__name__} beyond the inlining depth")
-        if fn.__globals__ is not self.frame.globals:
-            self.nyi(f"call to {fn.__name__} from another namespace")
-        if code.freenames:
-            self.nyi(f"call to closure {fn.__name__}")
+    def inline(self, code: Any, fn: Any, n: int, kwnames: tuple,
+               bound: tuple[Any, Any] | None = None) -> None:
+        """Trace into a jitnb function: its body becomes part of the trace.  `bound` is
+        (shadow, value) of a method's ``self``."""
         params = code.params
         pos = n - len(kwnames)
         shadows = self.stack[len(self.stack) - n:]
         values = self.frame.stack[len(self.frame.stack) - n:]
+        if bound is not None:
+            shadows, values, pos, n = [bound[0]] + shadows, [bound[1]] + values, pos + 1, n + 1
         if pos > len(params):
             self.nyi(f"call to {fn.__name__} with too many arguments")
         slots: dict[str, tuple[Any, Any]] = {p: (shadows[i], values[i]) for i, p in enumerate(params[:pos])}
@@ -1026,17 +1392,8 @@ class Recorder:
                 d = defaults[i - first_default]
                 slots[p] = (self._const_shadow(d), d)
         # the call, done by hand: pop callee and arguments, and enter the new frame
-        caller = _Caller(self.frame, self.unit, self.fast, self.stack[:len(self.stack) - n - 1])
-        self.frame.stack[len(self.frame.stack) - n - 1:] = []
-        self.frame.pc += 1
-        fast = [UNBOUND] * len(code.localnames)
-        shadow_fast: list[Any] = [Known(UNBOUND)] * len(code.localnames)
-        for p, (sh, v) in slots.items():
-            i = code.localnames.index(p)
-            fast[i], shadow_fast[i] = v, sh
-        self.callers.append(caller)
-        self.frame = Frame(code, self.frame.globals, fast)
-        self.unit, self.fast, self.stack = code, shadow_fast, []
+        pop = n + 1 if bound is None else n
+        self.enter(code, fn, [slots[p][0] for p in params], [slots[p][1] for p in params], pop)
 
     @staticmethod
     def _const_shadow(v: Any) -> Any:
@@ -1136,6 +1493,8 @@ class Recorder:
 
     def record_UNPACK_SEQUENCE(self, n: int) -> None:
         sh = self.stack[-1]
+        if isinstance(sh, Known) and type(sh.obj) is tuple and len(sh.obj) == n:
+            sh = VTuple(tuple(self._const_shadow(x) for x in sh.obj))
         if not (isinstance(sh, VTuple) and len(sh.items) == n):
             self.nyi("unpacking")
         self.concrete(n)
@@ -1171,8 +1530,24 @@ class Recorder:
         value = self.frame.stack.pop()
         caller = self.callers.pop()
         self.frame, self.unit, self.fast, self.stack = caller.frame, caller.unit, caller.fast, caller.stack
-        self.frame.stack.append(value)
-        self.stack.append(result)
+        self.frame.line = self.unit.instrs[self.frame.pc - 1].line
+        try:
+            push, done = OB.complete(caller.post, value)
+        except BaseException as e:
+            if self.callers:
+                e = with_frames(e, [c.frame for c in self.callers[1:]] + [self.frame])
+            raise UserRaised(e) from None
+        if push:
+            self.frame.stack.append(done)
+        if caller.post is None:
+            self.stack.append(result)
+        elif caller.post[0] == "init":
+            self.stack.append(caller.post_sh[0])
+        elif caller.post[0] != "discard":
+            if value is NotImplemented:
+                self.line = self.frame.line
+                raise Abort("operator fell back to the reflected method", self.line)
+            self.stack.append(result)
 
     def record_RAISE(self, n: int) -> None:
         raise Abort("raise inside the loop", self.line)
