@@ -184,7 +184,8 @@ def complete(post: tuple | None, value: Any) -> tuple[bool, Any]:
 @dataclass
 class VirtualSpec:
     """How to rebuild one virtual at a guard: ``kind`` "object" (``cls.__new__(cls)`` and its
-    ``__dict__`` filled in field order) or "tuple"; each item is (field, how, what) with the
+    ``__dict__`` filled in field order), "tuple", or "method" (``cls`` is the function, the
+    one item its ``self``); each item is (field, how, what) with the
     encodings of resume entries ("ir" name, "obj" object, "virtual" id)."""
     kind: str
     cls: Any
@@ -197,9 +198,10 @@ def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int
     if vid in memo:
         return memo[vid]
     spec = virtuals[vid]
-    if spec.kind == "tuple":
-        obj = tuple(materialise(w, virtuals, leaf, memo) if h == "virtual" else leaf(h, w)
-                    for _, h, w in spec.items)
+    if spec.kind in ("tuple", "method"):
+        items = [materialise(w, virtuals, leaf, memo) if h == "virtual" else leaf(h, w)
+                 for _, h, w in spec.items]
+        obj = tuple(items) if spec.kind == "tuple" else types.MethodType(spec.cls, items[0])
         memo[vid] = obj
         return obj
     obj = spec.cls.__new__(spec.cls)

@@ -403,7 +403,7 @@ class Recorder:
             return "num", (name, sh.py)
         if isinstance(sh, Known):
             return "obj", sh.obj
-        if isinstance(sh, (VObject, VTuple)):
+        if isinstance(sh, (VObject, VTuple, BoundMethod)):
             vid = self._snap_vids.get(id(sh))
             if vid is None:
                 vid = self._snap_vids[id(sh)] = len(self._snap_vids)
@@ -411,6 +411,10 @@ class Recorder:
                     spec = OB.VirtualSpec("object", sh.cls)
                     pairs = list(sh.fields.items())
                     label = f"{name}#{sh.cls.__name__}"
+                elif isinstance(sh, BoundMethod):
+                    spec = OB.VirtualSpec("method", sh.func)
+                    pairs = [("self", sh.self_sh)]
+                    label = f"{name}#method"
                 else:
                     spec = OB.VirtualSpec("tuple", tuple)
                     pairs = [(str(i), x) for i, x in enumerate(sh.items)]
@@ -432,8 +436,9 @@ class Recorder:
             if how == "obj":
                 return Known(what)
             return self._virtual_shadow(what, by_name)
-        if spec.kind == "tuple":
-            sh: Any = VTuple(tuple(item(h, w) for _, h, w in spec.items))
+        if spec.kind in ("tuple", "method"):
+            items = [item(h, w) for _, h, w in spec.items]
+            sh: Any = VTuple(tuple(items)) if spec.kind == "tuple" else BoundMethod(items[0], spec.cls)
             self._virt_memo[vid] = sh
             return sh
         sh = self._virt_memo[vid] = VObject(spec.cls)
@@ -467,7 +472,7 @@ class Recorder:
                 values.append((name + ".base", sh.arr.base))
                 values.append((name + ".len", sh.arr.length))
                 entries.append((loc, "aiter", (name, sh.arr.typecode, sh.arr.origin)))
-            elif isinstance(sh, (VObject, VTuple)):
+            elif isinstance(sh, (VObject, VTuple, BoundMethod)):
                 entries.append((loc, "virtual", self._encode(sh, name, values)[1]))
             else:
                 raise Abort(f"{type(sh).__name__} live across a guard: NYI", self.line)
@@ -1186,6 +1191,8 @@ class Recorder:
             self.stack[-1] = Num(self.emit(I.INT_EQ, t, Const(0)), bool)
         elif sym == "+":
             self.stack[-1] = Num(sh.v, int if sh.py is bool else sh.py)
+        elif sym == "-" and sh.py is not float and isinstance(sh.v, Const) and fits_int(-sh.v.value):
+            self.stack[-1] = Num(Const(-sh.v.value), int)
         elif sh.py is float:
             if sym == "~":
                 self.nyi("~ on float")
