@@ -294,9 +294,12 @@ class CompiledLoop:
     def box_label(self, frame: Frame, values: list, base: int) -> None:
         """Write the loop's label values (the state at its header) back into the frame."""
         cur: dict[Any, int] = {}
+        carried: dict[Any, list] = {}
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
+            elif spec.loc.where == "vfield":
+                carried.setdefault(spec.loc.key[0], []).append((spec.loc.key[1], spec.py(v)))
             elif spec.part == "aidx":
                 _read(frame, spec.loc, base).__setstate__(v)
             elif spec.part in ("abase", "alen", "stop"):
@@ -310,6 +313,12 @@ class CompiledLoop:
                 it = _read(frame, spec.loc, base)
                 _, (rng,), _ = it.__reduce__()
                 it.__setstate__((cur[spec.loc] - rng.start) // spec.step)
+        for loc, fields in carried.items():   # made by the last iteration: a new object
+            if self.exit_iterations:
+                cls = type(_read(frame, loc, base))
+                obj = cls.__new__(cls)
+                OB.instance_dict(obj).update(fields)
+                _write(frame, loc, obj, base)
         frame.pc = self.header_pc
         frame.line = self.header_line
 
@@ -323,9 +332,13 @@ class CompiledLoop:
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
         memo: dict[int, Any] = {}
+        # instances carried around the loop: in its first iteration, the objects from entry
+        first = {s.origin: _read(frame, s.origin, base) for s in resume.virtuals.values()
+                 if s.kind == "carried"} if self.exit_iterations == 0 else {}
 
         def virtual(vid: int) -> Any:
-            return OB.materialise(vid, resume.virtuals, lambda h, w: _leaf(h, w, by_name), memo)
+            return OB.materialise(vid, resume.virtuals, lambda h, w: _leaf(h, w, by_name), memo,
+                                  lambda spec: first.get(spec.origin))
         # arrays are never rebuilt: read each from where it was at entry, before any write
         arrays = {what[2]: _array_at(frame, what[2], base)
                   for r in [resume] + list(resume.inlined) for _, how, what in r.entries
@@ -451,6 +464,11 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
         return OB.lookup(*loc.key)
     if loc.where == "type":
         return type(loc.key.obj)
+    if loc.where == "vfield":
+        return OB.read_attr(_read(frame, loc.key[0], base), loc.key[1])
+    if loc.where == "shape":
+        where, cls, names, types_ = loc.key
+        return OB.shape_matches(_read(frame, where, base), (cls, names), types_)
     return frame.stack[base + loc.key]
 
 

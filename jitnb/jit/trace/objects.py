@@ -56,10 +56,15 @@ class VObject:
     """An instance that exists only in the trace: its class and its fields' shadows, in the
     order they were first set (the order of the rebuilt ``__dict__``)."""
 
-    __slots__ = ("cls", "fields")
+    __slots__ = ("cls", "fields", "origin")
 
-    def __init__(self, cls: type, fields: dict | None = None):
+    def __init__(self, cls: type, fields: dict | None = None, origin: Any = None):
         self.cls, self.fields = cls, dict(fields or {})
+        self.origin = origin   # carried around the loop: the location it was read from
+
+    @property
+    def shape(self) -> tuple:
+        return self.cls, tuple(self.fields)
 
     def __repr__(self) -> str:
         return f"<virtual {self.cls.__name__}>"
@@ -190,16 +195,33 @@ class VirtualSpec:
     kind: str
     cls: Any
     items: list[tuple[str, str, Any]] = field(default_factory=list)
+    origin: Any = None       # "carried": the location that held it at loop entry
 
 
-def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int, Any]) -> Any:
+def shape_matches(obj: Any, shape: tuple, types_: tuple) -> bool:
+    """`obj` has exactly the class, attribute names and value types of a carried shape."""
+    cls, names = shape
+    d = instance_dict(obj) if type(obj) is cls else None
+    return d is not None and len(d) == len(names) and all(
+        type(d.get(n, MISSING)) is t for n, t in zip(names, types_))
+
+
+def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int, Any],
+                carried=None) -> Any:
     """The Python object for virtual `vid`; `leaf(how, what)` gives the other values; one
-    object per virtual and snapshot (`memo`), so aliases stay aliases."""
+    object per virtual and snapshot (`memo`), so aliases stay aliases.  A virtual carried
+    around the loop is, in the first iteration, the entry object (`carried(spec)`), later
+    one made by the previous iteration (never seen by anything else: a new object)."""
     if vid in memo:
         return memo[vid]
     spec = virtuals[vid]
+    if spec.kind == "carried" and carried is not None:
+        obj = carried(spec)
+        if obj is not None:     # the loop's first iteration: still the object from entry
+            memo[vid] = obj
+            return obj
     if spec.kind in ("tuple", "method"):
-        items = [materialise(w, virtuals, leaf, memo) if h == "virtual" else leaf(h, w)
+        items = [materialise(w, virtuals, leaf, memo, carried) if h == "virtual" else leaf(h, w)
                  for _, h, w in spec.items]
         obj = tuple(items) if spec.kind == "tuple" else types.MethodType(spec.cls, items[0])
         memo[vid] = obj
@@ -208,7 +230,7 @@ def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int
     memo[vid] = obj
     d = instance_dict(obj)
     for name, h, w in spec.items:
-        d[name] = materialise(w, virtuals, leaf, memo) if h == "virtual" else leaf(h, w)
+        d[name] = materialise(w, virtuals, leaf, memo, carried) if h == "virtual" else leaf(h, w)
     return obj
 
 

@@ -136,6 +136,8 @@ class Loc:
             return ITERATIONS
         if self.where == "objattr":
             return f"{self.key[0].label}.{self.key[1]}"
+        if self.where == "vfield":
+            return f"{self.key[0].name(unit)}.{self.key[1]}"
         if self.where in ("clsattr", "modattr", "type", "free"):
             return str(self.key)
         return f"stack{self.key}"
@@ -247,6 +249,17 @@ class Recorder:
             raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
+        carried = self.loop.carried.get(loc) if not self.bridge else None
+        if carried is not None and OB.shape_matches(value, *carried) and \
+                all(fits_int(v) or type(v) is not int for v in OB.instance_dict(value).values()):
+            # made by each iteration for the next: its fields are loop inputs (objects.py)
+            (cls, names), _ = carried
+            self.checks.append((Loc("shape", (loc, cls, names, carried[1])), True))
+            sh = VObject(cls, origin=loc)
+            d = OB.instance_dict(value)
+            for n in names:
+                sh.fields[n] = Num(self._new_input(Loc("vfield", (loc, n)), d[n]), type(d[n]))
+            return sh
         if type(value) is _array.array and value.typecode in ARRAY_TYPECODES and not self.bridge:
             base = self._new_input(loc, value, "abase", typecode=value.typecode)
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
@@ -408,7 +421,8 @@ class Recorder:
             if vid is None:
                 vid = self._snap_vids[id(sh)] = len(self._snap_vids)
                 if isinstance(sh, VObject):
-                    spec = OB.VirtualSpec("object", sh.cls)
+                    spec = OB.VirtualSpec("object" if sh.origin is None else "carried", sh.cls,
+                                          origin=sh.origin)
                     pairs = list(sh.fields.items())
                     label = f"{name}#{sh.cls.__name__}"
                 elif isinstance(sh, BoundMethod):
@@ -441,7 +455,7 @@ class Recorder:
             sh: Any = VTuple(tuple(items)) if spec.kind == "tuple" else BoundMethod(items[0], spec.cls)
             self._virt_memo[vid] = sh
             return sh
-        sh = self._virt_memo[vid] = VObject(spec.cls)
+        sh = self._virt_memo[vid] = VObject(spec.cls, origin=spec.origin)
         for k, h, w in spec.items:
             sh.fields[k] = item(h, w)
         return sh
@@ -549,6 +563,9 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
                 continue
+            if spec.loc.where == "vfield":
+                args.append(self._carried_field(spec))
+                continue
             sh = self._get(spec.loc)
             if spec.part in ("abase", "alen", "aidx"):
                 it = sh if isinstance(sh, ArrayIter) else None
@@ -569,7 +586,7 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where in ("free", "modattr", "clsattr", "type"):
+            if loc.where in ("free", "modattr", "clsattr", "type", "shape"):
                 continue  # free variables are read-only in loops; attributes are rechecked
             if loc.where == "objattr":
                 slots = self.attrs.get(id(loc.key[0].obj), (None, {}))[1]
@@ -587,6 +604,7 @@ class Recorder:
         if not self.bridge:
             self._backfill_globals()
             self._backfill_attrs()
+            self._backfill_carried()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0)
@@ -608,6 +626,8 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
+            if spec.loc.where in ("vfield", "objattr"):
+                raise Abort("inner loop over objects: NYI", self.line)
             if spec.part in ("abase", "alen", "aidx"):
                 raise Abort("inner loop over an array: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
@@ -702,11 +722,69 @@ class Recorder:
                 snap.resume.entries.append((spec.loc, "ir", name))
                 snap.resume.pytypes[name] = spec.py
 
+    def _backfill_carried(self) -> None:
+        """A global carrying an instance around the loop, in the snapshots taken before it
+        was first touched: the instance from the label (new after the first iteration)."""
+        fields: dict[Loc, list] = {}
+        for spec, inp in zip(self.specs, self.inputs):
+            if spec.loc.where == "vfield" and spec.loc.key[0].where == "global":
+                fields.setdefault(spec.loc.key[0], []).append((spec.loc.key[1], spec.py, inp))
+        for loc, items in fields.items():
+            cls = self.loop.carried[loc][0][0]
+            for op in self.ops:
+                snap = op.snapshot
+                if snap is None or any(l == loc for l, _, _ in snap.resume.entries):
+                    continue
+                r = snap.resume
+                vid = max(r.virtuals, default=-1) + 1
+                label = f"{loc.key}#{cls.__name__}"
+                r.virtuals[vid] = OB.VirtualSpec("carried", cls, [
+                    (n, "num", (f"{label}.{n}", py)) for n, py, _ in items], origin=loc)
+                snap.values.extend((f"{label}.{n}", inp) for n, _, inp in items)
+                r.entries.append((loc, "virtual", vid))
+
+    def _carried_field(self, spec: InputSpec) -> Value:
+        loc, name = spec.loc.key
+        sh = self._get(loc)
+        if not (isinstance(sh, VObject) and sh.origin is None
+                and sh.shape == self.loop.carried.get(loc, (None,))[0]):
+            raise Abort(f"{loc.name(self.unit)} is not a new {self.loop.carried[loc][0][0].__name__} "
+                        f"at the back-edge", self.loop.line)
+        f = sh.fields[name]
+        if not (isinstance(f, Num) and f.py is spec.py):
+            raise Abort(f"type of {spec.loc.name(self.unit)} changes", self.loop.line)
+        return f.v
+
     def _no_virtual_at_back_edge(self) -> None:
+        """Virtuals may not live on at the back-edge, except a new instance in a local or
+        global that each iteration makes for the next (all its fields numbers): then the
+        loop is traced again, carrying that instance's fields as loop inputs."""
         frames = [(c.fast, c.stack) for c in self.callers] + [(self.fast, self.stack)]
+        places = [(Loc("fast", i), sh) for i, sh in enumerate(self.fast)] + \
+            [(Loc("global", n), sh) for n, sh in self.globals.items()]
+        seen: dict[int, int] = {}
+        for _, sh in places:
+            seen[id(sh)] = seen.get(id(sh), 0) + 1
         live = [sh for fast, stack in frames for sh in fast + stack] + list(self.globals.values())
+        hints = {}
+        for loc, sh in places:
+            if not isinstance(sh, VObject) or sh.origin is not None or self.callers:
+                continue
+            if loc in self.loop.carried or seen[id(sh)] > 1 or not all(
+                    isinstance(f, Num) for f in sh.fields.values()):
+                continue
+            hints[loc] = (sh.shape, tuple(f.py for f in sh.fields.values()))
+        carried_ok = {id(self._get(loc)) for loc in self.loop.carried
+                      if (loc.where == "fast" or loc.key in self.globals)
+                      and isinstance(self._get(loc), VObject)}
         for sh in live:
+            if isinstance(sh, VObject) and id(sh) in carried_ok and seen.get(id(sh)) == 1:
+                continue
             if isinstance(sh, VObject):
+                if hints and not self.bridge:
+                    self.loop.carried.update(hints)
+                    raise Abort(f"virtual {sh.cls.__name__} instance live at the loop's back-edge "
+                                f"(traced again, carrying it)", self.loop.line)
                 raise Abort(f"virtual {sh.cls.__name__} instance live at the loop's back-edge: NYI",
                             self.loop.line)
             if isinstance(sh, VTuple):
@@ -866,6 +944,8 @@ class Recorder:
             self.nyi(f"storing {type(value).__name__} in an attribute")
         self.class_attr(type(obj), name)
         if isinstance(sh, VObject):
+            if sh.origin is not None:
+                self.nyi(f"attribute store on {type(obj).__name__} carried around the loop")
             self.concrete(name)
             sh.fields[name] = value
             del self.stack[-2:]
@@ -1214,7 +1294,8 @@ class Recorder:
             self.operator_call(sym, OB.COMPARE_DUNDERS[sym][0], a, b, va, vb, "cmp")
             return
         if isinstance(a, (VObject, VTuple)) or isinstance(b, (VObject, VTuple)):
-            if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num):
+            if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num) \
+                    or getattr(a, "origin", None) or getattr(b, "origin", None):
                 self.nyi(f"comparison {sym} on a virtual")
             self.concrete(arg)   # a virtual is only ever identical to itself
             self.stack[-2:] = [Num(Const(int((a is b) == (sym == "is"))), bool)]
