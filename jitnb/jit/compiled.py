@@ -298,12 +298,14 @@ class CompiledLoop:
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
-            elif spec.loc.where == "vfield":
+            elif spec.loc.where == "vfield" and spec.loc.key[0] in self.recorded.carried:
                 carried.setdefault(spec.loc.key[0], []).append((spec.loc.key[1], spec.py(v)))
             elif spec.part == "aidx":
                 _read(frame, spec.loc, base).__setstate__(v)
             elif spec.part in ("abase", "alen", "stop"):
                 continue
+            elif spec.loc.where == "vfield":
+                continue   # a read-only instance from entry: unchanged
             elif spec.part == "cur":
                 cur[spec.loc] = v
             elif not spec.part:
@@ -333,8 +335,9 @@ class CompiledLoop:
         stack_objs = list(frame.stack)
         memo: dict[int, Any] = {}
         # instances carried around the loop: in its first iteration, the objects from entry
+        # (always, for a read-only instance from entry)
         first = {s.origin: _read(frame, s.origin, base) for s in resume.virtuals.values()
-                 if s.kind == "carried"} if self.exit_iterations == 0 else {}
+                 if s.kind == "entry" or (s.kind == "carried" and self.exit_iterations == 0)}
 
         def virtual(vid: int) -> Any:
             return OB.materialise(vid, resume.virtuals, lambda h, w: _leaf(h, w, by_name), memo,

@@ -215,7 +215,7 @@ def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int
     if vid in memo:
         return memo[vid]
     spec = virtuals[vid]
-    if spec.kind == "carried" and carried is not None:
+    if spec.kind in ("carried", "entry") and carried is not None:
         obj = carried(spec)
         if obj is not None:     # the loop's first iteration: still the object from entry
             memo[vid] = obj

@@ -185,6 +185,7 @@ class Recorded:
     builtin_checks: list[tuple[str, Any]]  # names that must resolve to these builtins
     lines: list[int] = field(default_factory=list)
     header_depth: int = 0                  # stack entries the loop itself has at its header
+    carried: frozenset = frozenset()       # locations carrying a new instance around the loop
 
 
 def position(items: list, v: Any) -> int:
@@ -223,6 +224,7 @@ class Recorder:
         self.attrs: dict[int, tuple[ObjKey, dict[str, Any]]] = {}
         self.located: dict[int, ObjKey] = {}
         self.class_checked: set[int] = set()
+        self.entry_objects: dict[Loc, type] = {}  # read-only instances in locals (no identity)
         if self.bridge:
             assert target is not None
             self.target = target
@@ -249,8 +251,15 @@ class Recorder:
             raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
-        carried = self.loop.carried.get(loc) if not self.bridge else None
-        if carried is not None and OB.shape_matches(value, *carried) and \
+        carried = self.loop.carried.get(loc, ()) if not self.bridge else None
+        if carried == () and loc.where in ("fast", "global") and OB.is_instance(value) \
+                and OB.not_plain(type(value)) is None and OB.instance_dict(value) and all(
+                    fits_int(v) or type(v) in (float, bool) for v in OB.instance_dict(value).values()):
+            # an instance of numbers in a local: read-only in the trace unless it says otherwise
+            carried = ((type(value), tuple(OB.instance_dict(value))),
+                       tuple(type(v) for v in OB.instance_dict(value).values()))
+            self.entry_objects[loc] = type(value)
+        if carried and OB.shape_matches(value, *carried) and \
                 all(fits_int(v) or type(v) is not int for v in OB.instance_dict(value).values()):
             # made by each iteration for the next: its fields are loop inputs (objects.py)
             (cls, names), _ = carried
@@ -421,8 +430,9 @@ class Recorder:
             if vid is None:
                 vid = self._snap_vids[id(sh)] = len(self._snap_vids)
                 if isinstance(sh, VObject):
-                    spec = OB.VirtualSpec("object" if sh.origin is None else "carried", sh.cls,
-                                          origin=sh.origin)
+                    kind = "object" if sh.origin is None else \
+                        "entry" if sh.origin in self.entry_objects else "carried"
+                    spec = OB.VirtualSpec(kind, sh.cls, origin=sh.origin)
                     pairs = list(sh.fields.items())
                     label = f"{name}#{sh.cls.__name__}"
                 elif isinstance(sh, BoundMethod):
@@ -607,7 +617,9 @@ class Recorder:
             self._backfill_carried()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
-                        1 if self.loop.kind == "for" else 0)
+                        1 if self.loop.kind == "for" else 0,
+                        frozenset(l for l, v in self.loop.carried.items()
+                                  if v and l not in self.entry_objects))
 
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
@@ -730,7 +742,8 @@ class Recorder:
             if spec.loc.where == "vfield" and spec.loc.key[0].where == "global":
                 fields.setdefault(spec.loc.key[0], []).append((spec.loc.key[1], spec.py, inp))
         for loc, items in fields.items():
-            cls = self.loop.carried[loc][0][0]
+            entry = loc in self.entry_objects
+            cls = self.entry_objects[loc] if entry else self.loop.carried[loc][0][0]
             for op in self.ops:
                 snap = op.snapshot
                 if snap is None or any(l == loc for l, _, _ in snap.resume.entries):
@@ -738,7 +751,7 @@ class Recorder:
                 r = snap.resume
                 vid = max(r.virtuals, default=-1) + 1
                 label = f"{loc.key}#{cls.__name__}"
-                r.virtuals[vid] = OB.VirtualSpec("carried", cls, [
+                r.virtuals[vid] = OB.VirtualSpec("entry" if entry else "carried", cls, [
                     (n, "num", (f"{label}.{n}", py)) for n, py, _ in items], origin=loc)
                 snap.values.extend((f"{label}.{n}", inp) for n, _, inp in items)
                 r.entries.append((loc, "virtual", vid))
@@ -746,6 +759,15 @@ class Recorder:
     def _carried_field(self, spec: InputSpec) -> Value:
         loc, name = spec.loc.key
         sh = self._get(loc)
+        if loc in self.entry_objects:   # read-only: the same instance at the back-edge
+            if not (isinstance(sh, VObject) and sh.origin == loc):
+                fresh = isinstance(sh, VObject) and sh.origin is None and all(
+                    isinstance(f, Num) for f in sh.fields.values())
+                self.loop.carried[loc] = (sh.shape, tuple(f.py for f in sh.fields.values())) \
+                    if fresh else None
+                raise Abort(f"{loc.name(self.unit)} rebound in the loop (traced again)",
+                            self.loop.line)
+            return sh.fields[name].v
         if not (isinstance(sh, VObject) and sh.origin is None
                 and sh.shape == self.loop.carried.get(loc, (None,))[0]):
             raise Abort(f"{loc.name(self.unit)} is not a new {self.loop.carried[loc][0][0].__name__} "
@@ -774,11 +796,13 @@ class Recorder:
                     isinstance(f, Num) for f in sh.fields.values()):
                 continue
             hints[loc] = (sh.shape, tuple(f.py for f in sh.fields.values()))
-        carried_ok = {id(self._get(loc)) for loc in self.loop.carried
+        carried_ok = {id(self._get(loc)) for loc in list(self.loop.carried) + list(self.entry_objects)
                       if (loc.where == "fast" or loc.key in self.globals)
                       and isinstance(self._get(loc), VObject)}
         for sh in live:
             if isinstance(sh, VObject) and id(sh) in carried_ok and seen.get(id(sh)) == 1:
+                continue
+            if isinstance(sh, VObject) and sh.origin in self.entry_objects:
                 continue
             if isinstance(sh, VObject):
                 if hints and not self.bridge:
@@ -944,6 +968,10 @@ class Recorder:
             self.nyi(f"storing {type(value).__name__} in an attribute")
         self.class_attr(type(obj), name)
         if isinstance(sh, VObject):
+            if sh.origin in self.entry_objects:
+                self.loop.carried[sh.origin] = None   # traced again, as an object with identity
+                raise Abort(f"attribute store on {type(obj).__name__} {sh.origin.name(self.unit)} "
+                            f"(traced again)", self.line)
             if sh.origin is not None:
                 self.nyi(f"attribute store on {type(obj).__name__} carried around the loop")
             self.concrete(name)
