@@ -1,0 +1,102 @@
+"""Instances and tuples in traces: virtuals in listings, register-held state, abort reasons."""
+import jitnb
+from jitnb.jit.trace import objects as OB
+
+VECTOR = """
+class V:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y * 2 if x > 250 else y
+    def __add__(self, o):
+        return V(self.x + o.x, self.y + o.y)
+
+def f(n):
+    t = 0
+    for i in range(n):
+        w = V(i, 1) + V(1, i)
+        t += w.x - w.y
+    return t
+r = f(400)
+"""
+
+
+def _run(src, **params):
+    ns = {"__name__": "__main__"}
+    params.setdefault("check_traces", True)
+    out = jitnb.run(src, ns, threshold=1, **params)
+    ref = {"__name__": "__main__"}
+    exec(src, ref)
+    return out, ns, ref
+
+
+def test_virtuals_show_in_snapshots_and_are_rebuilt_on_guard_failure():
+    out, ns, ref = _run(VECTOR)
+    assert ns["r"] == ref["r"]
+    loop = next(l for l in out.loops if l.compiled is not None)
+    text = loop.listing()
+    assert "#V.x=" in text and "#V.y=" in text      # fields of virtual instances, by name
+    failed = [g for g in loop.compiled.guards if g.failures]
+    assert failed, "the guard inside __init__ never failed"
+
+
+def test_objects_held_in_registers_are_named():
+    src = ("class A:\n    def __init__(self):\n        self.n = 0\n        self.f = 'x'\n"
+           "a = A()\ndef g(k):\n    for i in range(k):\n        a.n += i\n    return a.n\nr = g(100)\n")
+    from jitnb.jit.trace import recorder as R
+    seen = []
+    orig = R.Recorder._close
+
+    def spy(self):
+        seen.append(OB.held_in_registers(self))
+        return orig(self)
+    R.Recorder._close = spy
+    try:
+        out, ns, ref = _run(src)
+    finally:
+        R.Recorder._close = orig
+    assert ns["r"] == ref["r"]
+    assert seen and any(names == ["n"] and type(obj).__name__ == "A" for obj, names in seen[0])
+
+
+def test_escapes_and_unsupported_classes_abort_with_reasons():
+    cases = {
+        "class P:\n    __slots__ = ('x', 'y')\n    def __init__(self, x):\n        self.x = x\n"
+        "        self.y = 0\n": "__slots__",
+        "class P:\n    def __init__(self, x):\n        self.x = x\n    @property\n"
+        "    def y(self):\n        return 1\n": "property",
+    }
+    for cls, why in cases.items():
+        src = cls + "def f(n):\n    t = 0\n    for i in range(n):\n        p = P(i)\n" \
+                    "        t += p.x + p.y\n    return t\nr = f(50)\n"
+        out, ns, ref = _run(src)
+        assert ns["r"] == ref["r"]
+        reasons = " ".join(e.reason for e in out.events if e.kind == "trace-abort")
+        assert why in reasons, (why, reasons)
+    src = ("class P:\n    def __init__(self, x):\n        self.x = x\nclass H:\n    pass\nh = H()\n"
+           "h.p = None\ndef f(n):\n    for i in range(n):\n        h.p = P(i)\n    return h.p.x\nr = f(50)\n")
+    out, ns, ref = _run(src)
+    assert ns["r"] == ref["r"]
+    assert any("escapes" in e.reason for e in out.events if e.kind == "trace-abort")
+
+
+def test_plain_class_rules():
+    class Plain:
+        pass
+
+    class Meta(type):
+        pass
+
+    class WithMeta(metaclass=Meta):
+        pass
+
+    class Guarded:
+        def __setattr__(self, k, v):
+            object.__setattr__(self, k, v)
+
+    class FromInt(int):
+        pass
+    assert OB.not_plain(Plain) is None
+    assert "metaclass" in OB.not_plain(WithMeta)
+    assert "__setattr__" in OB.not_plain(Guarded)
+    assert "int" in OB.not_plain(FromInt)
+    assert OB.lookup(Plain, "missing") is OB.MISSING
