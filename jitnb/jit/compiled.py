@@ -334,13 +334,15 @@ class CompiledLoop:
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
         memo: dict[int, Any] = {}
+        objs = _entry_objects(frame, base, [resume] + list(resume.inlined), resume.virtuals)
+        leaf = lambda h, w: _leaf(h, w, by_name, objs)  # noqa: E731
         # instances carried around the loop: in its first iteration, the objects from entry
         # (always, for a read-only instance from entry)
         first = {s.origin: _read(frame, s.origin, base) for s in resume.virtuals.values()
                  if s.kind == "entry" or (s.kind == "carried" and self.exit_iterations == 0)}
 
         def virtual(vid: int) -> Any:
-            return OB.materialise(vid, resume.virtuals, lambda h, w: _leaf(h, w, by_name), memo,
+            return OB.materialise(vid, resume.virtuals, leaf, memo,
                                   lambda spec: first.get(spec.origin))
         # arrays are never rebuilt: read each from where it was at entry, before any write
         arrays = {what[2]: _array_at(frame, what[2], base)
@@ -361,8 +363,16 @@ class CompiledLoop:
                 it.__setstate__(by_name[name])
                 _write(frame, loc, it, base)
                 continue
+            if loc.where == "objattr":   # an attribute of an object from entry
+                OB.write_attr(objs[loc.key[0]], loc.key[1],
+                              leaf("obj", what) if how == "obj" else
+                              leaf("eobj", what) if how == "eobj" else
+                              virtual(what) if how == "virtual" else resume.pytypes[what](by_name[what]))
+                continue
             if how == "obj":
                 val = what
+            elif how == "eobj":
+                val = objs[what]
             elif how == "virtual":
                 val = virtual(what)
             elif how == "range":
@@ -379,11 +389,11 @@ class CompiledLoop:
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
         self.pending_posts = []
-        self.pending = self._inlined_frames(frame, resume, by_name, arrays, virtual) \
+        self.pending = self._inlined_frames(frame, resume, by_name, arrays, virtual, leaf) \
             if resume.inlined else []
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
-                        arrays: dict, virtual) -> list:
+                        arrays: dict, virtual, leaf) -> list:
         """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
         frames = []
         for r in resume.inlined:
@@ -392,12 +402,14 @@ class CompiledLoop:
             post = None
             if r.post is not None:
                 kind, sym, operands = r.post
-                vals = [virtual(w) if h == "virtual" else _leaf(h, w, by_name) for h, w in operands]
+                vals = [virtual(w) if h == "virtual" else leaf(h, w) for h, w in operands]
                 post = (kind, vals[0]) if kind == "init" else (kind, sym, *vals)
             self.pending_posts.append(post)
             for loc, how, what in r.entries:
                 if how == "virtual":
                     val = virtual(what)
+                elif how == "eobj":
+                    val = leaf(how, what)
                 elif how == "obj":
                     val = what
                 elif how == "array":
@@ -436,12 +448,25 @@ class CompiledLoop:
 _MISSING = OB.MISSING
 
 
-def _leaf(how: str, what: Any, by_name: dict[str, Any]) -> Any:
+def _leaf(how: str, what: Any, by_name: dict[str, Any], objs: dict) -> Any:
     """A field of a virtual (or a kept operand) from a snapshot's values."""
     if how == "num":
         name, py = what
         return py(by_name[name])
+    if how == "eobj":
+        return objs[what]
     return what
+
+
+def _entry_objects(frame: Frame, base: int, resumes: list, virtuals: dict) -> dict:
+    """The objects from entry a snapshot names (ObjKey -> object), read from the frame before
+    anything is written back."""
+    keys = [w for r in resumes for _, h, w in r.entries if h == "eobj"]
+    keys += [loc.key[0] for r in resumes for loc, _, _ in r.entries if loc.where == "objattr"]
+    keys += [w for s in virtuals.values() for _, h, w in s.items if h == "eobj"]
+    keys += [w for r in resumes if r.post is not None for h, w in r.post[2] if h == "eobj"]
+    read = lambda loc: _read(frame, loc, base)  # noqa: E731
+    return {k: OB.resolve(k, read) for k in keys}
 
 
 def _array_at(frame: Frame, loc: Loc, base: int) -> Any:
@@ -460,13 +485,20 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "modattr":
         module, name = loc.key
         return getattr(module, name, _MISSING)
+    read = lambda l: _read(frame, l, base)  # noqa: E731
     if loc.where == "objattr":
         key, name = loc.key
-        return OB.read_attr(key.obj, name)
+        return OB.read_attr(OB.resolve(key, read), name)
     if loc.where == "clsattr":
         return OB.lookup(*loc.key)
     if loc.where == "type":
-        return type(loc.key.obj)
+        return type(OB.resolve(loc.key, read))
+    if loc.where == "same":
+        where, key = loc.key
+        return _read(frame, where, base) is OB.resolve(key, read)
+    if loc.where == "distinct":
+        k1, k2 = loc.key
+        return OB.resolve(k1, read) is not OB.resolve(k2, read)
     if loc.where == "vfield":
         return OB.read_attr(_read(frame, loc.key[0], base), loc.key[1])
     if loc.where == "shape":
@@ -484,4 +516,4 @@ def _write(frame: Frame, loc: Loc, value: Any, base: int = 0) -> None:
         frame.stack[base + loc.key] = value
     elif loc.where == "objattr":
         key, name = loc.key
-        OB.write_attr(key.obj, name, value)
+        OB.write_attr(OB.resolve(key, lambda l: _read(frame, l, base)), name, value)

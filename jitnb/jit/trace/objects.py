@@ -40,16 +40,28 @@ _GUARDED = ("__getattribute__", "__setattr__", "__delattr__")
 
 
 class ObjKey:
-    """An object that exists at loop entry, by identity (instances may define __hash__/__eq__);
-    ``label`` names it in snapshots (the first place the trace found it)."""
+    """An object that exists at loop entry, found at ``root`` (a location of the frame, or an
+    attribute of another ObjKey's object); keys compare by identity (instances may define
+    __hash__/__eq__).  ``obj`` is the one seen while recording: machine code works on whatever
+    object ``root`` holds at entry (``resolve``), checked for its class and aliasing.
+    ``label`` names it in snapshots."""
 
-    __slots__ = ("obj", "label")
+    __slots__ = ("obj", "label", "root")
 
-    def __init__(self, obj: Any, label: str):
-        self.obj, self.label = obj, label
+    def __init__(self, obj: Any, label: str, root: Any):
+        self.obj, self.label, self.root = obj, label, root
 
     def __repr__(self) -> str:
         return self.label
+
+
+def resolve(key: ObjKey, read) -> Any:
+    """The object at `key`'s root in a frame (`read(loc)` reads a frame location)."""
+    root = key.root
+    if root.where == "objattr":
+        parent, name = root.key
+        return read_attr(resolve(parent, read), name)
+    return read(root)
 
 
 class VObject:

@@ -186,6 +186,7 @@ class Recorded:
     lines: list[int] = field(default_factory=list)
     header_depth: int = 0                  # stack entries the loop itself has at its header
     carried: frozenset = frozenset()       # locations carrying a new instance around the loop
+    entry_locs: list = field(default_factory=list)  # (location, object) of objects from entry
 
 
 def position(items: list, v: Any) -> int:
@@ -223,12 +224,15 @@ class Recorder:
         # objects that exist at loop entry: id -> (key, attribute shadows); see objects.py
         self.attrs: dict[int, tuple[ObjKey, dict[str, Any]]] = {}
         self.located: dict[int, ObjKey] = {}
+        self.entry_locs: list[tuple[Loc, Any]] = []   # locations that hold objects from entry
+        self.loop_frame = frame
         self.class_checked: set[int] = set()
         self.entry_objects: dict[Loc, type] = {}  # read-only instances in locals (no identity)
         if self.bridge:
             assert target is not None
             self.target = target
             self.checks, self.builtin_checks = target.checks, target.builtin_checks
+            self.entry_locs = target.entry_locs
             self._start_bridge(bridge_from, inlined_frames or [])
         else:
             self.target = None
@@ -273,6 +277,12 @@ class Recorder:
             base = self._new_input(loc, value, "abase", typecode=value.typecode)
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
             return ArrayRef(base, length, value.typecode, loc)
+        if OB.is_instance(value) and OB.not_plain(type(value)) is None \
+                and loc.where in ("fast", "global", "objattr"):
+            # by class and aliasing, not identity: each call may bring its own objects
+            self._locate(value, loc)
+            self.entry_locs.append((loc, value))
+            return Known(value)
         self.checks.append((loc, value))
         self._locate(value, loc)
         return Known(value)
@@ -343,6 +353,8 @@ class Recorder:
             if how == "obj":
                 sh: Any = Known(what)
                 self._locate(what, loc)
+            elif how == "eobj":
+                sh = Known(self._current(what))
             elif how == "virtual":
                 sh = self._virtual_shadow(what, by_name)
             elif how == "range":
@@ -361,10 +373,27 @@ class Recorder:
                 self.globals[loc.key] = sh
             elif loc.where == "objattr":
                 key, name = loc.key
-                self.located.setdefault(id(key.obj), key)
-                self.attrs.setdefault(id(key.obj), (key, {}))[1][name] = sh
+                self.attrs.setdefault(id(self._current(key)), (key, {}))[1][name] = sh
             else:
                 self.stack[base + loc.key] = sh
+
+    def _current(self, key: ObjKey) -> Any:
+        """The object a key stands for in the frames being recorded (a bridge's objects are
+        those of the run it starts from, not those seen when the loop was recorded)."""
+        f = self.loop_frame
+
+        def read(loc: Loc) -> Any:
+            if loc.where == "fast":
+                return f.fast[loc.key]
+            if loc.where == "global":
+                return f.globals.get(loc.key, MISSING)
+            if loc.where == "modattr":
+                return getattr(loc.key[0], loc.key[1], MISSING)
+            raise Abort(f"object at {loc.where}: NYI", self.line)
+        obj = OB.resolve(key, read)
+        if id(obj) not in self.located:
+            self.located[id(obj)] = key
+        return obj
 
     # -- emission ------------------------------------------------------------------------
     def emit(self, num: int, *args: Value, descr: Any = None) -> Op:
@@ -424,7 +453,8 @@ class Recorder:
             values.append((name, sh.v))
             return "num", (name, sh.py)
         if isinstance(sh, Known):
-            return "obj", sh.obj
+            key = self.located.get(id(sh.obj))
+            return ("obj", sh.obj) if key is None else ("eobj", key)
         if isinstance(sh, (VObject, VTuple, BoundMethod)):
             vid = self._snap_vids.get(id(sh))
             if vid is None:
@@ -459,6 +489,8 @@ class Recorder:
                 return Num(by_name[what[0]], what[1])
             if how == "obj":
                 return Known(what)
+            if how == "eobj":
+                return Known(self._current(what))
             return self._virtual_shadow(what, by_name)
         if spec.kind in ("tuple", "method"):
             items = [item(h, w) for _, h, w in spec.items]
@@ -486,7 +518,8 @@ class Recorder:
                 values.append((name + ".stop", sh.stop))
                 entries.append((loc, "range", (name, sh.step)))
             elif isinstance(sh, Known):
-                entries.append((loc, "obj", sh.obj))
+                key = self.located.get(id(sh.obj))
+                entries.append((loc, "obj", sh.obj) if key is None else (loc, "eobj", key))
             elif isinstance(sh, ArrayRef):
                 values.append((name + ".base", sh.base))
                 values.append((name + ".len", sh.length))
@@ -596,11 +629,10 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where in ("free", "modattr", "clsattr", "type", "shape"):
+            if loc.where in ("free", "modattr", "clsattr", "type", "shape", "same", "distinct"):
                 continue  # free variables are read-only in loops; attributes are rechecked
             if loc.where == "objattr":
-                slots = self.attrs.get(id(loc.key[0].obj), (None, {}))[1]
-                sh = slots.get(loc.key[1])
+                sh = self._entry_shadow(loc)
                 if obj is MISSING or sh is None:
                     continue   # attributes are never added by a trace
                 if not (isinstance(sh, Known) and sh.obj is obj):
@@ -610,6 +642,11 @@ class Recorder:
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
+        for loc, obj in self.entry_locs:
+            sh = self._entry_shadow(loc)
+            if sh is not None and not (isinstance(sh, Known) and
+                                       self.located.get(id(sh.obj)) is self._key_at_entry(obj)):
+                raise Abort(f"{loc.name(self.unit)} changes to another object", self.loop.line)
         self.ops.append(Op(I.JUMP, args))
         if not self.bridge:
             self._backfill_globals()
@@ -619,7 +656,7 @@ class Recorder:
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0,
                         frozenset(l for l, v in self.loop.carried.items()
-                                  if v and l not in self.entry_objects))
+                                  if v and l not in self.entry_objects), self.entry_locs)
 
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
@@ -652,7 +689,7 @@ class Recorder:
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         for loc, obj in rec.checks:
-            if loc.where in ("objattr", "clsattr", "type"):
+            if loc.where in ("objattr", "clsattr", "type", "same", "distinct", "shape"):
                 raise Abort("inner loop over objects: NYI", self.line)
             if loc.where in ("free", "modattr"):
                 continue
@@ -733,6 +770,22 @@ class Recorder:
                 snap.values.append((name, inp))
                 snap.resume.entries.append((spec.loc, "ir", name))
                 snap.resume.pytypes[name] = spec.py
+
+    def _key_at_entry(self, obj: Any) -> Any:
+        return self.located.get(id(obj)) if not self.bridge else \
+            next((k for k in self.located.values() if k.obj is obj), None)
+
+    def _entry_shadow(self, loc: Loc) -> Any:
+        """The shadow at a location that held an object at entry (None: not touched)."""
+        if loc.where == "fast":
+            return self.fast[loc.key]
+        if loc.where == "global":
+            return self.globals.get(loc.key)
+        key, name = loc.key
+        for k, slots in self.attrs.values():
+            if k is key:
+                return slots.get(name)
+        return None
 
     def _backfill_carried(self) -> None:
         """A global carrying an instance around the loop, in the snapshots taken before it
@@ -820,7 +873,10 @@ class Recorder:
         if loc.where == "global":
             return self.globals[loc.key]
         if loc.where == "objattr":
-            return self.attrs[id(loc.key[0].obj)][1][loc.key[1]]
+            sh = self._entry_shadow(loc)
+            if sh is None:
+                raise Abort(f"{loc.name(self.unit)} is not live here", self.line)
+            return sh
         return self.stack[loc.key]
 
     def concrete(self, arg: Any) -> None:
@@ -997,9 +1053,20 @@ class Recorder:
         return isinstance(sh, VObject) or (isinstance(sh, Known) and OB.is_instance(value))
 
     def _locate(self, obj: Any, loc: Loc) -> None:
-        """Remember where an object that exists at loop entry was first found."""
-        if OB.is_instance(obj) and id(obj) not in self.located:
-            self.located[id(obj)] = ObjKey(obj, loc.name(self.unit))
+        """Remember where an object that exists at loop entry was first found; entry
+        checks keep its class and its aliasing with the other located objects."""
+        if not OB.is_instance(obj):
+            return
+        key = self.located.get(id(obj))
+        if key is not None:
+            if key.root != loc:
+                self.checks.append((Loc("same", (loc, key)), True))
+            return
+        key = ObjKey(obj, loc.name(self.unit), loc)
+        self.checks.append((Loc("type", key), type(obj)))
+        for other in self.located.values():
+            self.checks.append((Loc("distinct", (other, key)), True))
+        self.located[id(obj)] = key
 
     def _located_shadow(self, value: Any, loc: Loc) -> Any:
         self._locate(value, loc)
@@ -1032,7 +1099,6 @@ class Recorder:
             key = self.located.get(id(obj))
             if key is None:
                 self.nyi(f"{type(obj).__name__} instance of unknown origin")
-            self.checks.append((Loc("type", key), type(obj)))
             entry = self.attrs[id(obj)] = (key, {})
         return entry
 
@@ -1322,9 +1388,11 @@ class Recorder:
             self.operator_call(sym, OB.COMPARE_DUNDERS[sym][0], a, b, va, vb, "cmp")
             return
         if isinstance(a, (VObject, VTuple)) or isinstance(b, (VObject, VTuple)):
+            fresh = [x for x in (a, b) if isinstance(x, VTuple) or
+                     (isinstance(x, VObject) and x.origin is None)]
             if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num) \
-                    or getattr(a, "origin", None) or getattr(b, "origin", None):
-                self.nyi(f"comparison {sym} on a virtual")
+                    or (not fresh and a is not b):
+                self.nyi(f"comparison {sym} on objects from entry")
             self.concrete(arg)   # a virtual is only ever identical to itself
             self.stack[-2:] = [Num(Const(int((a is b) == (sym == "is"))), bool)]
             return
