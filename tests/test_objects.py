@@ -100,3 +100,17 @@ def test_plain_class_rules():
     assert "__setattr__" in OB.not_plain(Guarded)
     assert "int" in OB.not_plain(FromInt)
     assert OB.lookup(Plain, "missing") is OB.MISSING
+
+
+def test_rerun_cell_with_redefined_class_traces_again():
+    """Re-running a cell makes a new class: the old trace no longer enters, so the loop is traced
+    again instead of handing every iteration to the interpreter."""
+    src = VECTOR.replace("r = f(400)", "r = f(3000)")
+    ns = {"__name__": "__main__"}
+    ref = {"__name__": "__main__"}
+    exec(src, ref)
+    for _ in range(3):
+        out = jitnb.run(src, ns, threshold=1)
+        assert ns["r"] == ref["r"]
+    kinds = [e.kind for e in out.events]
+    assert "native-enter" in kinds and kinds.count("interp-enter") < 50, kinds.count("interp-enter")

@@ -27,6 +27,7 @@ from .lang.compiler import CodeUnit, LoopInfo
 RESUME, EXIT, RETURN = 0, 1, 2
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEVER = 1 << 62  # the budget of a loop that will not be handed over again
+ENTRY_MISSES = 3  # hand-overs in a row whose frame does not match the trace: trace it again
 
 
 class Handback:
@@ -105,6 +106,8 @@ class Loop:
         self.abort_reasons: list[str] = []
         self.retry_soon = False
         self.left = 0
+        self.entry_misses = 0       # hand-overs in a row the compiled loop could not enter
+        self.retired: list = []     # traces replaced after the loop's objects or classes changed
         self._info: LoopInfo | None = None
 
     @property
@@ -170,8 +173,9 @@ class Engine:
         """Release the machine code of loops no code can reach any more."""
         from .interrupts import watcher
         for loop in loops:
-            c = loop.compiled
-            if c is not None:
+            for c in [loop.compiled] + loop.retired:
+                if c is None:
+                    continue
                 word = getattr(c.executor, "frame", None)
                 with watcher.lock:
                     if word is not None and any(w is word for w in watcher.words):
@@ -179,7 +183,7 @@ class Engine:
                 free = getattr(c.executor, "free", None)
                 if free is not None:
                     free()
-                loop.compiled = None
+            loop.compiled, loop.retired = None, []
             if self.loops[loop.id] is loop:
                 self.loops[loop.id] = None
             try:
@@ -214,7 +218,9 @@ class Engine:
                     iterations += 1
                     continue
                 if not loop.compiled.run(frame):
+                    self._missed_entry(loop)
                     break  # the frame does not match the trace: CPython goes on
+                loop.entry_misses = 0
                 self.maybe_bridge(loop, frame)
         except BaseException as exc:  # handed back to CPython, raised at the user's line
             ev.emit(ev.InterpLeave(loop.id, "raise", iterations, time.perf_counter() - t0))
@@ -225,6 +231,23 @@ class Engine:
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    def _missed_entry(self, loop: Loop) -> None:
+        """The frame keeps not matching the trace (e.g. a class redefined by re-running a
+        cell): set the trace aside (other traces may still call its code) and trace again
+        after `threshold` more iterations, or leave the loop to CPython."""
+        loop.entry_misses += 1
+        if loop.entry_misses < ENTRY_MISSES:
+            return
+        loop.entry_misses = 0
+        loop.retired.append(loop.compiled)
+        loop.compiled = None
+        reason = "the loop's state no longer matches its trace"
+        loop.abort_reasons.append(f"{reason} at line {loop.line}")
+        ev.emit(ev.TraceAbort(loop.id, reason, loop.line, 0.0))
+        if len(loop.retired) >= 4 * loop.unit.params.max_retrace:
+            loop.blacklisted = True
+            ev.emit(ev.Blacklisted(loop.id, reason))
 
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
@@ -257,7 +280,9 @@ class Engine:
                 self.trace_loop(inner, frame)
                 return frame.pc != inner.info.header_pc or inner.compiled is not None
             if not inner.compiled.run(frame):
+                self._missed_entry(inner)
                 return False
+            inner.entry_misses = 0
             self.maybe_bridge(inner, frame)
             return True
         return on_header
@@ -314,7 +339,9 @@ class Engine:
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
 
         if not self._attempt(loop, loop.line, record, done):
-            if loop.abort_reasons[-1].startswith("loop left during tracing") and loop.left < 20:
+            last = loop.abort_reasons[-1]
+            if (last.startswith("loop left during tracing") or "(traced again)" in last) \
+                    and loop.left < 20:
                 loop.left += 1
                 loop.retry_soon = True  # bad timing, not a bad loop: try again at next entry
                 return

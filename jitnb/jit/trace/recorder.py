@@ -256,6 +256,9 @@ class Recorder:
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
         carried = self.loop.carried.get(loc, ()) if not self.bridge else None
+        if carried and not OB.shape_matches(value, *carried):
+            del self.loop.carried[loc]   # another class or layout now: learn it again
+            carried = ()
         if carried == () and loc.where in ("fast", "global") and OB.is_instance(value) \
                 and OB.not_plain(type(value)) is None and OB.instance_dict(value) and all(
                     fits_int(v) or type(v) in (float, bool) for v in OB.instance_dict(value).values()):
