@@ -499,6 +499,9 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "distinct":
         k1, k2 = loc.key
         return OB.resolve(k1, read) is not OB.resolve(k2, read)
+    if loc.where == "distinct_loc":
+        where, key = loc.key
+        return _read(frame, where, base) is not OB.resolve(key, read)
     if loc.where == "vfield":
         return OB.read_attr(_read(frame, loc.key[0], base), loc.key[1])
     if loc.where == "shape":

@@ -225,7 +225,8 @@ class Recorder:
         self.attrs: dict[int, tuple[ObjKey, dict[str, Any]]] = {}
         self.located: dict[int, ObjKey] = {}
         self.entry_locs: list[tuple[Loc, Any]] = []   # locations that hold objects from entry
-        self.loop_frame = frame
+        self.read_only: list[tuple[Loc, Any]] = []    # instances whose fields are loop inputs
+        self.loop_frame, self.loop_unit = frame, frame.unit
         self.class_checked: set[int] = set()
         self.entry_objects: dict[Loc, type] = {}  # read-only instances in locals (no identity)
         if self.bridge:
@@ -252,7 +253,7 @@ class Recorder:
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
         if self.bridge and (fits_int(value) or type(value) in (float, bool)):
-            raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
+            raise Abort(f"{loc.name(self.loop_unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
         carried = self.loop.carried.get(loc, ()) if not self.bridge else None
@@ -260,6 +261,7 @@ class Recorder:
             del self.loop.carried[loc]   # another class or layout now: learn it again
             carried = ()
         if carried == () and loc.where in ("fast", "global") and OB.is_instance(value) \
+                and id(value) not in self.located \
                 and OB.not_plain(type(value)) is None and OB.instance_dict(value) and all(
                     fits_int(v) or type(v) in (float, bool) for v in OB.instance_dict(value).values()):
             # an instance of numbers in a local: read-only in the trace unless it says otherwise
@@ -271,6 +273,10 @@ class Recorder:
             # made by each iteration for the next: its fields are loop inputs (objects.py)
             (cls, names), _ = carried
             self.checks.append((Loc("shape", (loc, cls, names, carried[1])), True))
+            # its fields are copies: it must not be an object the trace reads as an object
+            self.read_only.append((loc, value))
+            for key in self.located.values():
+                self.checks.append((Loc("distinct_loc", (loc, key)), True))
             sh = VObject(cls, origin=loc)
             d = OB.instance_dict(value)
             for n in names:
@@ -553,7 +559,9 @@ class Recorder:
         self.ops.append(Op(I.LABEL, list(self.inputs)))
         try:
             return self._record()
-        except Abort:
+        except UserRaised:
+            raise
+        except Exception:   # an abort, or a limitation of the recorder: finish the calls for real
             self._finish_inlined_calls()
             raise
 
@@ -632,7 +640,8 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where in ("free", "modattr", "clsattr", "type", "shape", "same", "distinct"):
+            if loc.where in ("free", "modattr", "clsattr", "type", "shape", "same", "distinct",
+                             "distinct_loc"):
                 continue  # free variables are read-only in loops; attributes are rechecked
             if loc.where == "objattr":
                 sh = self._entry_shadow(loc)
@@ -692,7 +701,8 @@ class Recorder:
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         for loc, obj in rec.checks:
-            if loc.where in ("objattr", "clsattr", "type", "same", "distinct", "shape"):
+            if loc.where in ("objattr", "clsattr", "type", "same", "distinct", "shape",
+                             "distinct_loc"):
                 raise Abort("inner loop over objects: NYI", self.line)
             if loc.where in ("free", "modattr"):
                 continue
@@ -1029,7 +1039,7 @@ class Recorder:
         if isinstance(sh, VObject):
             if sh.origin in self.entry_objects:
                 self.loop.carried[sh.origin] = None   # traced again, as an object with identity
-                raise Abort(f"attribute store on {type(obj).__name__} {sh.origin.name(self.unit)} "
+                raise Abort(f"attribute store on {type(obj).__name__} {sh.origin.name(self.loop_unit)} "
                             f"(traced again)", self.line)
             if sh.origin is not None:
                 self.nyi(f"attribute store on {type(obj).__name__} carried around the loop")
@@ -1065,7 +1075,13 @@ class Recorder:
             if key.root != loc:
                 self.checks.append((Loc("same", (loc, key)), True))
             return
-        key = ObjKey(obj, loc.name(self.unit), loc)
+        key = ObjKey(obj, loc.name(self.loop_unit), loc)
+        for where, other in self.read_only:
+            if other is obj:
+                self.loop.carried[where] = None
+                raise Abort(f"{where.name(self.loop_unit)} is also {loc.name(self.loop_unit)} "
+                            f"(traced again)", self.line)
+            self.checks.append((Loc("distinct_loc", (where, key)), True))
         self.checks.append((Loc("type", key), type(obj)))
         for other in self.located.values():
             self.checks.append((Loc("distinct", (other, key)), True))
