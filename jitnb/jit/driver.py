@@ -303,6 +303,7 @@ class Engine:
         from .trace.recorder import Recorder
         snap = compiled.exits[exit].snapshot
         inlined, compiled.pending = compiled.pending, []
+        posts = list(compiled.pending_posts)
         from .backend.pipeline import compile_bridge
 
         def record():
@@ -311,7 +312,7 @@ class Engine:
                                bridge_from=snap, target=compiled.recorded,
                                inner_loop=self._compiled_inner(loop.unit),
                                inline_unit=self._inlinable, inline_depth=params.inline_depth,
-                               inlined_frames=inlined)
+                               inlined_frames=inlined, inlined_posts=posts)
             except BaseException:
                 compiled.pending = inlined
                 compiled.finish_inlined(frame)

@@ -203,7 +203,7 @@ class Recorder:
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
-                 inlined_frames: list | None = None):
+                 inlined_frames: list | None = None, inlined_posts: list | None = None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
@@ -234,7 +234,7 @@ class Recorder:
             self.target = target
             self.checks, self.builtin_checks = target.checks, target.builtin_checks
             self.entry_locs = target.entry_locs
-            self._start_bridge(bridge_from, inlined_frames or [])
+            self._start_bridge(bridge_from, inlined_frames or [], inlined_posts or [])
         else:
             self.target = None
             self._start()
@@ -326,7 +326,7 @@ class Recorder:
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
-    def _start_bridge(self, snap: Snapshot, frames: list) -> None:
+    def _start_bridge(self, snap: Snapshot, frames: list, posts: list) -> None:
         """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input.
         A guard inside inlined calls starts the bridge in the innermost of `frames` (the
         rebuilt frames of those calls), with the outer ones as its callers."""
@@ -345,10 +345,14 @@ class Recorder:
         self.iters = by_name[ITERATIONS]
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
-        if any(r.post is not None for r in resume.inlined):
+        if any(r.post is not None for r in resume.inlined) and len(posts) != len(frames):
             raise Abort("bridge from inside an inlined constructor or operator: NYI", snap.line)
-        for f, r in zip(frames, resume.inlined):
-            self.callers.append(_Caller(self.frame, self.unit, self.fast, self.stack))
+        for i, (f, r) in enumerate(zip(frames, resume.inlined)):
+            caller = _Caller(self.frame, self.unit, self.fast, self.stack)
+            if r.post is not None:   # how this call returns: the run's objects, and shadows
+                caller.post = posts[i]
+                caller.post_sh = tuple(self._post_shadow(h, w, by_name) for h, w in r.post[2])
+            self.callers.append(caller)
             self.frame, self.unit = f, r.code
             self.fast = [Known(UNBOUND)] * len(r.code.localnames)
             self.stack = []
@@ -486,6 +490,15 @@ class Recorder:
                 spec.items = [(k, *self._encode(x, f"{label}.{k}", values)) for k, x in pairs]
             return "virtual", vid
         raise Abort(f"{type(sh).__name__} inside a virtual live across a guard: NYI", self.line)
+
+    def _post_shadow(self, how: str, what: Any, by_name: dict[str, Value]) -> Any:
+        if how == "num":
+            return Num(by_name[what[0]], what[1])
+        if how == "obj":
+            return Known(what)
+        if how == "eobj":
+            return Known(self._current(what))
+        return self._virtual_shadow(what, by_name)
 
     def _virtual_shadow(self, vid: int, by_name: dict[str, Value]) -> Any:
         """The shadow of a snapshot's virtual (for a bridge), one per virtual."""
