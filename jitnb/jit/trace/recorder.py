@@ -505,6 +505,12 @@ class Recorder:
         if vid in self._virt_memo:
             return self._virt_memo[vid]
         spec = self._virt_specs[vid]
+        if spec.kind in ("carried", "entry") and getattr(self, "_inner_exit", None) is not None:
+            sh = self._inner_instance(spec, by_name)
+            if sh is not None:
+                self._virt_memo[vid] = sh
+                return sh
+            spec = OB.VirtualSpec("object", spec.cls, spec.items)
 
         def item(how: str, what: Any) -> Any:
             if how == "num":
@@ -700,7 +706,14 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
-            if spec.loc.where in ("vfield", "objattr"):
+            if spec.loc.where == "vfield":   # the inner loop's instance: pass its fields
+                sh = self._shadow_at(spec.loc.key[0], base)
+                f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, VObject) else None
+                if not (isinstance(f, Num) and f.py is spec.py):
+                    raise Abort(f"inner loop input {spec.loc.name(self.unit)} differs", self.line)
+                args.append(f.v)
+                continue
+            if spec.loc.where == "objattr":
                 raise Abort("inner loop over objects: NYI", self.line)
             if spec.part in ("abase", "alen", "aidx"):
                 raise Abort("inner loop over an array: NYI", self.line)
@@ -713,9 +726,22 @@ class Recorder:
                 args.append(sh.v)
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
+        pre: dict[Loc, Any] = {}
         for loc, obj in rec.checks:
-            if loc.where in ("objattr", "clsattr", "type", "same", "distinct", "shape",
-                             "distinct_loc"):
+            if loc.where == "clsattr":     # the classes it relies on: checked at our entry
+                if (loc, obj) not in self.checks:
+                    self.checks.append((loc, obj))
+                continue
+            if loc.where == "shape":       # its instances are virtuals of ours, of that shape
+                where, cls, names, types_ = loc.key
+                sh = self._shadow_at(where, base)
+                if not (isinstance(sh, VObject) and sh.cls is cls and tuple(sh.fields) == names
+                        and all(isinstance(f, Num) and f.py is t
+                                for f, t in zip(sh.fields.values(), types_))):
+                    raise Abort(f"inner loop instance {where.name(self.unit)} differs", self.line)
+                pre[where] = sh
+                continue
+            if loc.where in ("objattr", "type", "same", "distinct", "distinct_loc"):
                 raise Abort("inner loop over objects: NYI", self.line)
             if loc.where in ("free", "modattr"):
                 continue
@@ -747,7 +773,23 @@ class Recorder:
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
         self._virt_specs, self._virt_memo = snap.resume.virtuals, {}
-        self._install(snap.resume, by_name, base)
+        self._inner_exit = (pre, by_name[ITERATIONS], inner.exit_iterations)
+        try:
+            self._install(snap.resume, by_name, base)
+        finally:
+            self._inner_exit = None
+
+    def _inner_instance(self, spec: OB.VirtualSpec, by_name: dict[str, Value]) -> Any:
+        """An instance of the inner loop's, at its exit: the one we passed in if the inner
+        loop did not replace it (read-only, or no iteration ran), else a new virtual."""
+        pre, iters, concrete = self._inner_exit
+        mine = pre.get(spec.origin)
+        if mine is None:
+            raise Abort("inner loop instance without its shape", self.line)
+        if spec.kind == "entry":
+            return mine
+        self.guard(I.GUARD_TRUE if concrete else I.GUARD_FALSE, self.emit(I.INT_NE, iters, Const(0)))
+        return mine if not concrete else None
 
     def _shadow_at(self, loc: Loc, base: int) -> Any:
         if loc.where == "fast":
