@@ -629,6 +629,7 @@ class Recorder:
 
     def _close(self) -> Recorded:
         self.take_snapshot()
+        self._rebound_entry_objects()
         self._no_virtual_at_back_edge()
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
@@ -876,6 +877,24 @@ class Recorder:
                     (n, "num", (f"{label}.{n}", py)) for n, py, _ in items], origin=loc)
                 snap.values.extend((f"{label}.{n}", inp) for n, _, inp in items)
                 r.entries.append((loc, "virtual", vid))
+
+    def _rebound_entry_objects(self) -> None:
+        """Read-only instances from entry that the loop rebinds: trace again, carrying the
+        new instance (or keeping the location as an object from entry)."""
+        rebound = []
+        for loc in self.entry_objects:
+            if loc.where == "global" and loc.key not in self.globals:
+                continue
+            sh = self._get(loc)
+            if isinstance(sh, VObject) and sh.origin == loc:
+                continue
+            fresh = isinstance(sh, VObject) and sh.origin is None and all(
+                isinstance(f, Num) for f in sh.fields.values())
+            self.loop.carried[loc] = (sh.shape, tuple(f.py for f in sh.fields.values())) \
+                if fresh else None
+            rebound.append(loc.name(self.loop_unit))
+        if rebound:
+            raise Abort(f"{', '.join(rebound)} rebound in the loop (traced again)", self.loop.line)
 
     def _carried_field(self, spec: InputSpec) -> Value:
         loc, name = spec.loc.key
@@ -1232,8 +1251,6 @@ class Recorder:
 
     def construct(self, cls: type, n: int, kwnames: tuple) -> None:
         """``Cls(args)``: a virtual instance, initialised by inlining its ``__init__``."""
-        if kwnames:
-            self.nyi(f"keyword arguments to {cls.__name__}()")
         if OB.lookup(type(cls), "__call__") is not type.__call__:
             self.nyi(f"class {cls.__name__} has a metaclass")
         new = self.class_attr(cls, "__new__")
@@ -1243,9 +1260,7 @@ class Recorder:
         code = self._jitnb_function(init, f"{cls.__name__}.__init__")
         obj = object.__new__(cls)
         sh = VObject(cls)
-        shadows = [sh] + self.stack[len(self.stack) - n:]
-        values = [obj] + self.frame.stack[len(self.frame.stack) - n:]
-        self.enter(code, init, shadows, values, n + 1, ("init", obj), (sh,))
+        self.inline(code, init, n, kwnames, (sh, obj), ("init", obj), (sh,))
 
     def operator_call(self, sym: str, dunder: str, a: Any, b: Any, va: Any, vb: Any,
                       kind: str, inplace: str = "") -> bool:
@@ -1625,7 +1640,8 @@ class Recorder:
         self.stack.append(self.call(target, spec, args, name, result))
 
     def inline(self, code: Any, fn: Any, n: int, kwnames: tuple,
-               bound: tuple[Any, Any] | None = None) -> None:
+               bound: tuple[Any, Any] | None = None, post: tuple | None = None,
+               post_sh: tuple = ()) -> None:
         """Trace into a jitnb function: its body becomes part of the trace.  `bound` is
         (shadow, value) of a method's ``self``."""
         params = code.params
@@ -1651,7 +1667,8 @@ class Recorder:
                 slots[p] = (self._const_shadow(d), d)
         # the call, done by hand: pop callee and arguments, and enter the new frame
         pop = n + 1 if bound is None else n
-        self.enter(code, fn, [slots[p][0] for p in params], [slots[p][1] for p in params], pop)
+        self.enter(code, fn, [slots[p][0] for p in params], [slots[p][1] for p in params], pop,
+                   post, post_sh)
 
     @staticmethod
     def _const_shadow(v: Any) -> Any:
