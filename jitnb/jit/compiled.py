@@ -193,6 +193,7 @@ class CompiledLoop:
     header_pc: int = 0
     header_line: int = 0
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
+    stale: bool = False             # the last entry failed because classes or objects changed
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -225,6 +226,7 @@ class CompiledLoop:
     def unbox(self, frame: Frame) -> list | None:
         """The trace inputs from the frame, or None if the frame does not match the trace."""
         vals: list = []
+        self.stale = False
         base = len(frame.stack) - self.recorded.header_depth
         if base < 0:
             return None
@@ -258,6 +260,7 @@ class CompiledLoop:
                 vals.append(int(v) if spec.py is bool else v)
         for loc, obj in self.recorded.checks:
             if _read(frame, loc, base) is not obj:
+                self.stale = loc.where in _OBJECT_CHECKS   # classes or objects changed
                 return None
         for name, obj in self.recorded.builtin_checks:
             if name in frame.globals or frame.builtins.get(name) is not obj:
@@ -446,6 +449,7 @@ class CompiledLoop:
 
 
 _MISSING = OB.MISSING
+_OBJECT_CHECKS = ("clsattr", "type", "shape", "same", "distinct", "distinct_loc")
 
 
 def _leaf(how: str, what: Any, by_name: dict[str, Any], objs: dict) -> Any:

@@ -233,9 +233,11 @@ class Engine:
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
 
     def _missed_entry(self, loop: Loop) -> None:
-        """The frame keeps not matching the trace (e.g. a class redefined by re-running a
-        cell): set the trace aside (other traces may still call its code) and trace again
+        """The frame keeps not matching the trace's classes or objects (e.g. a class
+        redefined by re-running a cell): set the trace aside (other traces may still call its code) and trace again
         after `threshold` more iterations, or leave the loop to CPython."""
+        if not loop.compiled.stale:
+            return   # numbers that do not fit, say: the trace is still the loop's
         loop.entry_misses += 1
         if loop.entry_misses < ENTRY_MISSES:
             return
