@@ -114,3 +114,31 @@ def test_rerun_cell_with_redefined_class_traces_again():
         assert ns["r"] == ref["r"]
     kinds = [e.kind for e in out.events]
     assert "native-enter" in kinds and kinds.count("interp-enter") < 50, kinds.count("interp-enter")
+
+
+def test_sigint_leaves_objects_consistent():
+    """Interrupted at the back-edge, the objects' attributes and the carried instance are
+    written back: the invariants the loop keeps hold afterwards."""
+    import os
+    import signal
+    import threading
+    src = ("class P:\n    def __init__(self, a, b):\n        self.a = a\n        self.b = b\n"
+           "acc = P(0, 0)\nq = P(0, 0)\ni = 0\nn = 10 ** 12\nwhile i < n:\n    acc.a += 2\n    acc.b += 1\n"
+           "    q = P(q.a + 3, q.b + 1)\n    i += 1\n")
+    g: dict = {}
+    seen = []
+    unsubscribe = jitnb.events.subscribe(seen.append)
+    threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    try:
+        jitnb.run(src, g, threshold=10)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("not interrupted")
+    finally:
+        unsubscribe()
+    acc, q, i = g["acc"], g["q"], g["i"]
+    assert i > 10 ** 6 and any(e.kind == "native-enter" for e in seen)   # stopped in machine code
+    assert (acc.a, acc.b) == (2 * i, i), (acc.a, acc.b, i)
+    assert (q.a, q.b) == (3 * i, i), (q.a, q.b, i)
+    assert type(q) is g["P"] and list(vars(q)) == ["a", "b"]
