@@ -321,8 +321,11 @@ class CompiledLoop:
         for loc, fields in carried.items():   # made by the last iteration: a new object
             if self.exit_iterations:
                 cls = type(_read(frame, loc, base))
-                obj = cls.__new__(cls)
-                OB.instance_dict(obj).update(fields)
+                if cls is tuple:
+                    obj = tuple(v for _, v in fields)
+                else:
+                    obj = cls.__new__(cls)
+                    OB.instance_dict(obj).update(fields)
                 _write(frame, loc, obj, base)
         frame.pc = self.header_pc
         frame.line = self.header_line
@@ -507,7 +510,7 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
         where, key = loc.key
         return _read(frame, where, base) is not OB.resolve(key, read)
     if loc.where == "vfield":
-        return OB.read_attr(_read(frame, loc.key[0], base), loc.key[1])
+        return OB.read_field(_read(frame, loc.key[0], base), loc.key[1])
     if loc.where == "shape":
         where, cls, names, types_ = loc.key
         return OB.shape_matches(_read(frame, where, base), (cls, names), types_)

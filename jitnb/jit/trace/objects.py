@@ -213,9 +213,26 @@ class VirtualSpec:
 def shape_matches(obj: Any, shape: tuple, types_: tuple) -> bool:
     """`obj` has exactly the class, attribute names and value types of a carried shape."""
     cls, names = shape
-    d = instance_dict(obj) if type(obj) is cls else None
+    d = numeric_fields(obj) if type(obj) is cls else None
     return d is not None and len(d) == len(names) and all(
         type(d.get(n, MISSING)) is t for n, t in zip(names, types_))
+
+
+def numeric_fields(obj: Any) -> dict | None:
+    """The fields of a plain instance (its ``__dict__``) or a tuple (by index, "0", "1"...),
+    if it may be read by shape; None otherwise."""
+    if type(obj) is tuple:
+        return {str(i): x for i, x in enumerate(obj)} if 0 < len(obj) <= 16 else None
+    if not is_instance(obj) or not_plain(type(obj)) is not None:
+        return None
+    return instance_dict(obj) or None
+
+
+def read_field(obj: Any, name: str) -> Any:
+    if type(obj) is tuple:
+        i = int(name)
+        return obj[i] if i < len(obj) else MISSING
+    return read_attr(obj, name)
 
 
 def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int, Any],
@@ -232,10 +249,10 @@ def materialise(vid: int, virtuals: dict[int, VirtualSpec], leaf, memo: dict[int
         if obj is not None:     # the loop's first iteration: still the object from entry
             memo[vid] = obj
             return obj
-    if spec.kind in ("tuple", "method"):
+    if spec.kind in ("tuple", "method") or spec.cls is tuple:
         items = [materialise(w, virtuals, leaf, memo, carried) if h == "virtual" else leaf(h, w)
                  for _, h, w in spec.items]
-        obj = tuple(items) if spec.kind == "tuple" else types.MethodType(spec.cls, items[0])
+        obj = types.MethodType(spec.cls, items[0]) if spec.kind == "method" else tuple(items)
         memo[vid] = obj
         return obj
     obj = spec.cls.__new__(spec.cls)

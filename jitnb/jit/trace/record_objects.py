@@ -53,20 +53,17 @@ class ObjectRecording:
             vid = self._snap_vids.get(id(sh))
             if vid is None:
                 vid = self._snap_vids[id(sh)] = len(self._snap_vids)
-                if isinstance(sh, VObject):
-                    kind = "object" if sh.origin is None else \
-                        "entry" if sh.origin in self.entry_objects else "carried"
-                    spec = OB.VirtualSpec(kind, sh.cls, origin=sh.origin)
-                    pairs = list(sh.fields.items())
-                    label = f"{name}#{sh.cls.__name__}"
-                elif isinstance(sh, BoundMethod):
+                if isinstance(sh, BoundMethod):
                     spec = OB.VirtualSpec("method", sh.func)
                     pairs = [("self", sh.self_sh)]
                     label = f"{name}#method"
                 else:
-                    spec = OB.VirtualSpec("tuple", tuple)
-                    pairs = [(str(i), x) for i, x in enumerate(sh.items)]
-                    label = f"{name}#tuple"
+                    kind = ("object" if isinstance(sh, VObject) else "tuple") \
+                        if sh.origin is None else \
+                        "entry" if sh.origin in self.entry_objects else "carried"
+                    spec = OB.VirtualSpec(kind, sh.cls, origin=sh.origin)
+                    pairs = list(sh.fields.items())
+                    label = f"{name}#{sh.cls.__name__}"
                 self._snap_virtuals[vid] = spec
                 spec.items = [(k, *self._encode(x, f"{label}.{k}", values)) for k, x in pairs]
             return "virtual", vid
@@ -91,7 +88,7 @@ class ObjectRecording:
             if sh is not None:
                 self._virt_memo[vid] = sh
                 return sh
-            spec = OB.VirtualSpec("object", spec.cls, spec.items)
+            spec = OB.VirtualSpec("tuple" if spec.cls is tuple else "object", spec.cls, spec.items)
 
         def item(how: str, what: Any) -> Any:
             if how == "num":
@@ -101,9 +98,10 @@ class ObjectRecording:
             if how == "eobj":
                 return Known(self._current(what))
             return self._virtual_shadow(what, by_name)
-        if spec.kind in ("tuple", "method"):
+        if spec.kind in ("tuple", "method") or spec.cls is tuple:
             items = [item(h, w) for _, h, w in spec.items]
-            sh: Any = VTuple(tuple(items)) if spec.kind == "tuple" else BoundMethod(items[0], spec.cls)
+            sh: Any = BoundMethod(items[0], spec.cls) if spec.kind == "method" else \
+                VTuple(tuple(items), origin=spec.origin)
             self._virt_memo[vid] = sh
             return sh
         sh = self._virt_memo[vid] = VObject(spec.cls, origin=spec.origin)
@@ -184,9 +182,9 @@ class ObjectRecording:
             if loc.where == "global" and loc.key not in self.globals:
                 continue
             sh = self._get(loc)
-            if isinstance(sh, VObject) and sh.origin == loc:
+            if isinstance(sh, (VObject, VTuple)) and sh.origin == loc:
                 continue
-            fresh = isinstance(sh, VObject) and sh.origin is None and all(
+            fresh = isinstance(sh, (VObject, VTuple)) and sh.origin is None and all(
                 isinstance(f, Num) for f in sh.fields.values())
             self.loop.carried[loc] = (sh.shape, tuple(f.py for f in sh.fields.values())) \
                 if fresh else None
@@ -198,15 +196,15 @@ class ObjectRecording:
         loc, name = spec.loc.key
         sh = self._get(loc)
         if loc in self.entry_objects:   # read-only: the same instance at the back-edge
-            if not (isinstance(sh, VObject) and sh.origin == loc):
-                fresh = isinstance(sh, VObject) and sh.origin is None and all(
+            if not (isinstance(sh, (VObject, VTuple)) and sh.origin == loc):
+                fresh = isinstance(sh, (VObject, VTuple)) and sh.origin is None and all(
                     isinstance(f, Num) for f in sh.fields.values())
                 self.loop.carried[loc] = (sh.shape, tuple(f.py for f in sh.fields.values())) \
                     if fresh else None
                 raise Abort(f"{loc.name(self.unit)} rebound in the loop (traced again)",
                             self.loop.line)
             return sh.fields[name].v
-        if not (isinstance(sh, VObject) and sh.origin is None
+        if not (isinstance(sh, (VObject, VTuple)) and sh.origin is None
                 and sh.shape == self.loop.carried.get(loc, (None,))[0]):
             raise Abort(f"{loc.name(self.unit)} is not a new {self.loop.carried[loc][0][0].__name__} "
                         f"at the back-edge", self.loop.line)
@@ -228,7 +226,7 @@ class ObjectRecording:
         live = [sh for fast, stack in frames for sh in fast + stack] + list(self.globals.values())
         hints = {}
         for loc, sh in places:
-            if not isinstance(sh, VObject) or sh.origin is not None or self.callers:
+            if not isinstance(sh, (VObject, VTuple)) or sh.origin is not None or self.callers:
                 continue
             if loc in self.loop.carried or seen[id(sh)] > 1 or not all(
                     isinstance(f, Num) for f in sh.fields.values()):
@@ -236,21 +234,20 @@ class ObjectRecording:
             hints[loc] = (sh.shape, tuple(f.py for f in sh.fields.values()))
         carried_ok = {id(self._get(loc)) for loc in list(self.loop.carried) + list(self.entry_objects)
                       if (loc.where == "fast" or loc.key in self.globals)
-                      and isinstance(self._get(loc), VObject)}
+                      and isinstance(self._get(loc), (VObject, VTuple))}
         for sh in live:
-            if isinstance(sh, VObject) and id(sh) in carried_ok and seen.get(id(sh)) == 1:
+            if not isinstance(sh, (VObject, VTuple)):
                 continue
-            if isinstance(sh, VObject) and sh.origin in self.entry_objects:
+            if id(sh) in carried_ok and seen.get(id(sh)) == 1:
                 continue
-            if isinstance(sh, VObject):
-                if hints and not self.bridge:
-                    self.loop.carried.update(hints)
-                    raise Abort(f"virtual {sh.cls.__name__} instance live at the loop's back-edge "
-                                f"(traced again, carrying it)", self.loop.line)
-                raise Abort(f"virtual {sh.cls.__name__} instance live at the loop's back-edge: NYI",
-                            self.loop.line)
-            if isinstance(sh, VTuple):
-                raise Abort("virtual tuple live at the loop's back-edge: NYI", self.loop.line)
+            if sh.origin in self.entry_objects:
+                continue
+            what = f"{sh.cls.__name__} instance" if isinstance(sh, VObject) else "tuple"
+            if hints and not self.bridge:
+                self.loop.carried.update(hints)
+                raise Abort(f"virtual {what} live at the loop's back-edge (traced again, "
+                            f"carrying it)", self.loop.line)
+            raise Abort(f"virtual {what} live at the loop's back-edge: NYI", self.loop.line)
 
     @staticmethod
     def is_object(sh: Any, value: Any) -> bool:

@@ -102,7 +102,20 @@ class VRange:
 
 @dataclass(frozen=True)
 class VTuple:
+    """A tuple the trace holds as its items; ``origin``: read at loop entry from there
+    (objects.py), like an instance's fields."""
     items: tuple
+    origin: Any = field(default=None, compare=False)
+
+    cls = tuple
+
+    @property
+    def fields(self) -> dict:
+        return {str(i): x for i, x in enumerate(self.items)}
+
+    @property
+    def shape(self) -> tuple:
+        return tuple, tuple(str(i) for i in range(len(self.items)))
 
 
 _IMMUTABLE = (int, float, bool, str, bytes, complex, type(None), type(...), range)
@@ -262,28 +275,27 @@ class Recorder(ObjectRecording):
         if carried and not OB.shape_matches(value, *carried):
             del self.loop.carried[loc]   # another class or layout now: learn it again
             carried = ()
-        if carried == () and loc.where in ("fast", "global") and OB.is_instance(value) \
-                and id(value) not in self.located \
-                and OB.not_plain(type(value)) is None and OB.instance_dict(value) and all(
-                    fits_int(v) or type(v) in (float, bool) for v in OB.instance_dict(value).values()):
-            # an instance of numbers in a local: read-only in the trace unless it says otherwise
-            carried = ((type(value), tuple(OB.instance_dict(value))),
-                       tuple(type(v) for v in OB.instance_dict(value).values()))
+        fields = OB.numeric_fields(value)
+        if carried == () and loc.where in ("fast", "global") and fields \
+                and id(value) not in self.located and all(
+                    fits_int(v) or type(v) in (float, bool) for v in fields.values()):
+            # instance (or tuple) of numbers in a local: read-only in the trace unless it says otherwise
+            carried = ((type(value), tuple(fields)), tuple(type(v) for v in fields.values()))
             self.entry_objects[loc] = type(value)
         if carried and OB.shape_matches(value, *carried) and \
-                all(fits_int(v) or type(v) is not int for v in OB.instance_dict(value).values()):
+                all(fits_int(v) or type(v) is not int for v in fields.values()):
             # made by each iteration for the next: its fields are loop inputs (objects.py)
             (cls, names), _ = carried
             self.checks.append((Loc("shape", (loc, cls, names, carried[1])), True))
+            inputs = [Num(self._new_input(Loc("vfield", (loc, n)), fields[n]), type(fields[n]))
+                      for n in names]
+            if cls is tuple:
+                return VTuple(tuple(inputs), origin=loc)
             # its fields are copies: it must not be an object the trace reads as an object
             self.read_only.append((loc, value))
             for key in self.located.values():
                 self.checks.append((Loc("distinct_loc", (loc, key)), True))
-            sh = VObject(cls, origin=loc)
-            d = OB.instance_dict(value)
-            for n in names:
-                sh.fields[n] = Num(self._new_input(Loc("vfield", (loc, n)), d[n]), type(d[n]))
-            return sh
+            return VObject(cls, dict(zip(names, inputs)), origin=loc)
         if type(value) is _array.array and value.typecode in ARRAY_TYPECODES and not self.bridge:
             base = self._new_input(loc, value, "abase", typecode=value.typecode)
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
@@ -622,7 +634,7 @@ class Recorder(ObjectRecording):
                 continue
             if spec.loc.where == "vfield":   # the inner loop's instance: pass its fields
                 sh = self._shadow_at(spec.loc.key[0], base)
-                f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, VObject) else None
+                f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, (VObject, VTuple)) else None
                 if not (isinstance(f, Num) and f.py is spec.py):
                     raise Abort(f"inner loop input {spec.loc.name(self.unit)} differs", self.line)
                 args.append(f.v)
@@ -649,7 +661,8 @@ class Recorder(ObjectRecording):
             if loc.where == "shape":       # its instances are virtuals of ours, of that shape
                 where, cls, names, types_ = loc.key
                 sh = self._shadow_at(where, base)
-                if not (isinstance(sh, VObject) and sh.cls is cls and tuple(sh.fields) == names
+                if not (isinstance(sh, (VObject, VTuple)) and sh.cls is cls
+                        and tuple(sh.fields) == names
                         and all(isinstance(f, Num) and f.py is t
                                 for f, t in zip(sh.fields.values(), types_))):
                     raise Abort(f"inner loop instance {where.name(self.unit)} differs", self.line)
@@ -1125,8 +1138,7 @@ class Recorder(ObjectRecording):
             self.operator_call(sym, OB.COMPARE_DUNDERS[sym][0], a, b, va, vb, "cmp")
             return
         if isinstance(a, (VObject, VTuple)) or isinstance(b, (VObject, VTuple)):
-            fresh = [x for x in (a, b) if isinstance(x, VTuple) or
-                     (isinstance(x, VObject) and x.origin is None)]
+            fresh = [x for x in (a, b) if isinstance(x, (VObject, VTuple)) and x.origin is None]
             if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num) \
                     or (not fresh and a is not b):
                 self.nyi(f"comparison {sym} on objects from entry")
