@@ -452,7 +452,7 @@ class CompiledLoop:
 
 
 _MISSING = OB.MISSING
-_OBJECT_CHECKS = ("clsattr", "type", "shape", "same", "distinct", "distinct_loc")
+_OBJECT_CHECKS = ("clsattr", "type", "shape", "same", "distinct", "distinct_loc", "objattr")
 
 
 def _leaf(how: str, what: Any, by_name: dict[str, Any], objs: dict) -> Any:
