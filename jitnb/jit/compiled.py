@@ -370,10 +370,13 @@ class CompiledLoop:
                 _write(frame, loc, it, base)
                 continue
             if loc.where == "objattr":   # an attribute of an object from entry
-                OB.write_attr(objs[loc.key[0]], loc.key[1],
-                              leaf("obj", what) if how == "obj" else
-                              leaf("eobj", what) if how == "eobj" else
-                              virtual(what) if how == "virtual" else resume.pytypes[what](by_name[what]))
+                if how == "virtual":
+                    val = virtual(what)
+                elif how in ("obj", "eobj"):
+                    val = leaf(how, what)
+                else:
+                    val = resume.pytypes[what](by_name[what])
+                OB.write_attr(objs[loc.key[0]], loc.key[1], val)
                 continue
             if how == "obj":
                 val = what

@@ -234,8 +234,8 @@ class Engine:
 
     def _missed_entry(self, loop: Loop) -> None:
         """The frame keeps not matching the trace's classes or objects (e.g. a class
-        redefined by re-running a cell): set the trace aside (other traces may still call its code) and trace again
-        after `threshold` more iterations, or leave the loop to CPython."""
+        redefined by re-running a cell): set the trace aside (other traces may still call
+        its code) and trace again after `threshold` more iterations."""
         if not loop.compiled.stale:
             return   # numbers that do not fit, say: the trace is still the loop's
         loop.entry_misses += 1
