@@ -142,3 +142,24 @@ def test_sigint_leaves_objects_consistent():
     assert (acc.a, acc.b) == (2 * i, i), (acc.a, acc.b, i)
     assert (q.a, q.b) == (3 * i, i), (q.a, q.b, i)
     assert type(q) is g["P"] and list(vars(q)) == ["a", "b"]
+
+
+OBJECT_PROGRAMS = [   # corpus programs whose object loops must run as machine code
+    "350_obj_vector_virtual.py", "351_obj_entry_aliases.py", "357_obj_inheritance.py",
+    "359_obj_exception_in_init.py", "363_obj_tuple_returns.py", "366_obj_nested_objects.py",
+    "367_obj_fix16_sqrt.py", "369_obj_module_level_loop.py", "372_obj_bridges_in_constructors.py",
+    "373_obj_nested_loops_fix16.py", "375_obj_tuples_carried.py",
+]
+
+
+def test_object_corpus_programs_really_compile():
+    import contextlib
+    import io
+    from pathlib import Path
+    corpus = Path(__file__).resolve().parent / "corpus"
+    for name in OBJECT_PROGRAMS:
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = jitnb.run((corpus / name).read_text(), {"__name__": "__main__"},
+                            threshold=1, filename=f"<objects-{name}>")
+        kinds = {e.kind for e in out.events}
+        assert "native-enter" in kinds, (name, sorted(kinds))
