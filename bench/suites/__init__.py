@@ -24,4 +24,10 @@ def _hot_smoke():
     return smoke_suite()
 
 
-SUITES: dict[str, Callable] = {"cold": _cold, "smoke": _smoke, "hot": _hot, "hot-smoke": _hot_smoke}
+def _hot_objects():
+    from .objects import suite
+    return suite()
+
+
+SUITES: dict[str, Callable] = {"cold": _cold, "smoke": _smoke, "hot": _hot, "hot-smoke": _hot_smoke,
+                               "hot-objects": _hot_objects}

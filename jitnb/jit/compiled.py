@@ -23,8 +23,9 @@ from .ir import ops as O
 from .ir.trace import Const, Trace
 from ..emu.native import from_slot, to_slot
 from .trace import lists
+from .trace import objects as OB
 from .trace import residual
-from .trace.recorder import CALL_EXIT, INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume
+from .trace.recorder import CALL_EXIT, INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
 
 
 class Executor(Protocol):
@@ -250,6 +251,7 @@ class CompiledLoop:
     iterations: int = 0
     interp: Any = None              # jitnb's interpreter, to finish inlined calls after a guard
     pending: list = field(default_factory=list)   # inlined frames left by the last exit
+    pending_posts: list = field(default_factory=list)  # how each of them returns (objects.complete)
 
     header_pc: int = 0
     header_line: int = 0
@@ -259,6 +261,7 @@ class CompiledLoop:
     call_exit: int = -1             # the exit an inner loop took, at an exit after call_loop
     running: bool = False           # machine code of this loop is running (a residual call
     raising: Any = None             # may come back here); the exception a call raised
+    stale: bool = False             # the last entry failed because classes or objects changed
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -293,6 +296,7 @@ class CompiledLoop:
         (`unbound_matches`: an unbound local counts as matching; only to ask whether the
         frame would match once the locals are bound, never to run)."""
         vals: list = []
+        self.stale = False
         base = len(frame.stack) - self.recorded.header_depth
         if base < 0:
             return None
@@ -343,6 +347,7 @@ class CompiledLoop:
                 vals.append(int(v) if spec.py is bool else v)
         for loc, obj in self.recorded.checks:
             if _read(frame, loc, base) is not obj:
+                self.stale = loc.where in _OBJECT_CHECKS   # classes or objects changed
                 return None
         for name, obj in self.recorded.builtin_checks:
             if name in frame.globals or frame.builtins.get(name) is not obj:
@@ -401,6 +406,7 @@ class CompiledLoop:
         cur: dict[Any, int] = {}
         seqs = {spec.loc: lists.obj_at(v) for spec, v in zip(self.recorded.inputs, values)
                 if spec.part == "sptr"}      # before any write (see lists.materialise)
+        carried: dict[Any, list] = {}
         for spec, v in zip(self.recorded.inputs, values):
             if spec.loc.where == "iter":
                 self.exit_iterations = v
@@ -409,10 +415,14 @@ class CompiledLoop:
             elif spec.part == "sptr":
                 if lists.iterated(_read(frame, spec.loc, base)) is None:
                     _write(frame, spec.loc, seqs[spec.loc], base)
+            elif spec.loc.where == "vfield" and spec.loc.key[0] in self.recorded.carried:
+                carried.setdefault(spec.loc.key[0], []).append((spec.loc.key[1], spec.py(v)))
             elif spec.part == "aidx":
                 _read(frame, spec.loc, base).__setstate__(v)
             elif spec.part in ("abase", "alen", "stop", "vstep"):
                 continue
+            elif spec.loc.where == "vfield":
+                continue   # a read-only instance from entry: unchanged
             elif spec.part == "cur":
                 cur[spec.loc] = v
             elif not spec.part:
@@ -422,6 +432,15 @@ class CompiledLoop:
                 it = _read(frame, spec.loc, base)
                 _, (rng,), _ = it.__reduce__()
                 it.__setstate__((cur[spec.loc] - rng.start) // rng.step)
+        for loc, fields in carried.items():   # made by the last iteration: a new object
+            if self.exit_iterations:
+                cls = type(_read(frame, loc, base))
+                if cls is tuple:
+                    obj = tuple(v for _, v in fields)
+                else:
+                    obj = cls.__new__(cls)
+                    OB.instance_dict(obj).update(fields)
+                _write(frame, loc, obj, base)
         frame.pc = self.header_pc
         frame.line = self.header_line
 
@@ -430,18 +449,29 @@ class CompiledLoop:
         by_name = {name: (x if const else values[x]) for name, const, x in _plan(snapshot)}
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
+        memo: dict[int, Any] = {}
+        objs = _entry_objects(frame, base, [resume] + list(resume.inlined), resume.virtuals)
+        leaf = lambda h, w: _leaf(h, w, by_name, objs)  # noqa: E731
+        # instances carried around the loop: in its first iteration, the objects from entry
+        # (always, for a read-only instance from entry)
+        first = {s.origin: _read(frame, s.origin, base) for s in resume.virtuals.values()
+                 if s.kind == "entry" or (s.kind == "carried" and self.exit_iterations == 0)}
+
+        def virtual(vid: int) -> Any:
+            return OB.materialise(vid, resume.virtuals, leaf, memo,
+                                  lambda spec: first.get(spec.origin))
         # arrays are never rebuilt: read each from where it was at entry, before any write
         arrays = {what[2]: _array_at(frame, what[2], base)
                   for r in [resume] + list(resume.inlined) for _, how, what in r.entries
                   if how in ("array", "aiter")}
-        objs = lists.materialise([e for r in [resume] + list(resume.inlined) for e in r.entries],
+        seqs = lists.materialise([e for r in [resume] + list(resume.inlined) for e in r.entries],
                                  by_name)
         frame.stack = frame.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
             if how in ("seq", "siter", "append"):
                 own = (how == "siter" and loc.where == "stack"
                        and loc.key < self.recorded.header_depth)
-                _write(frame, loc, lists.rebuild(how, what, by_name, objs,
+                _write(frame, loc, lists.rebuild(how, what, by_name, seqs,
                                                  stack_objs[base + loc.key] if own else None), base)
                 continue
             if how == "array":
@@ -457,10 +487,23 @@ class CompiledLoop:
                 it.__setstate__(by_name[name])
                 _write(frame, loc, it, base)
                 continue
+            if loc.where == "objattr":   # an attribute of an object from entry
+                if how == "virtual":
+                    val = virtual(what)
+                elif how in ("obj", "eobj"):
+                    val = leaf(how, what)
+                else:
+                    val = resume.pytypes[what](by_name[what])
+                OB.write_attr(objs[loc.key[0]], loc.key[1], val)
+                continue
             if how == "obj":
                 val = what
             elif how == "callres":
                 val = self._call_result(what)
+            elif how == "eobj":
+                val = objs[what]
+            elif how == "virtual":
+                val = virtual(what)
             elif how == "range":
                 name, step, variable = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
@@ -475,24 +518,35 @@ class CompiledLoop:
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
-        self.pending = (self._inlined_frames(frame, resume, by_name, arrays, objs)
+        self.pending_posts = []
+        self.pending = (self._inlined_frames(frame, resume, by_name, arrays, seqs, virtual, leaf)
                         if resume.inlined else [])
         if resume.after_call is not None:
             self.call_exit = by_name[CALL_EXIT]
             _leave_inner(frame, resume.after_call, self.call_exit)
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
-                        arrays: dict, objs: dict) -> list:
+                        arrays: dict, seqs: dict, virtual, leaf) -> list:
         """The guard failed inside inlined calls: rebuild their frames (outermost first)."""
         frames = []
         for r in resume.inlined:
             f = Frame(r.code, frame.globals)
             f.stack = [None] * r.stack_depth
+            post = None
+            if r.post is not None:
+                kind, sym, operands = r.post
+                vals = [virtual(w) if h == "virtual" else leaf(h, w) for h, w in operands]
+                post = (kind, vals[0]) if kind == "init" else (kind, sym, *vals)
+            self.pending_posts.append(post)
             for loc, how, what in r.entries:
-                if how == "obj":
+                if how == "virtual":
+                    val = virtual(what)
+                elif how == "eobj":
+                    val = leaf(how, what)
+                elif how == "obj":
                     val = what
                 elif how in ("seq", "siter", "append"):
-                    val = lists.rebuild(how, what, by_name, objs)
+                    val = lists.rebuild(how, what, by_name, seqs)
                 elif how == "callres":
                     val = self._call_result(what)
                 elif how == "array":
@@ -525,15 +579,43 @@ class CompiledLoop:
         """Run the rebuilt inlined calls to their return in the interpreter; each result goes
         to its caller, the last to the loop's frame."""
         frames, self.pending = self.pending, []
+        posts = self.pending_posts
         for i in range(len(frames) - 1, -1, -1):
             try:
                 value = self.interp.run(frames[i])[1]
             except BaseException as e:
                 raise with_frames(e, frames[:i + 1]) from None
-            (frames[i - 1] if i else frame).stack.append(value)
+            try:
+                push, value = OB.complete(posts[i] if i < len(posts) else None, value)
+            except BaseException as e:
+                raise with_frames(e, frames[:i]) from None
+            if push:
+                (frames[i - 1] if i else frame).stack.append(value)
 
 
-_MISSING = object()
+_MISSING = OB.MISSING
+_OBJECT_CHECKS = ("clsattr", "type", "shape", "same", "distinct", "distinct_loc", "objattr")
+
+
+def _leaf(how: str, what: Any, by_name: dict[str, Any], objs: dict) -> Any:
+    """A field of a virtual (or a kept operand) from a snapshot's values."""
+    if how == "num":
+        name, py = what
+        return py(by_name[name])
+    if how == "eobj":
+        return objs[what]
+    return what
+
+
+def _entry_objects(frame: Frame, base: int, resumes: list, virtuals: dict) -> dict:
+    """The objects from entry a snapshot names (ObjKey -> object), read from the frame before
+    anything is written back."""
+    keys = [w for r in resumes for _, h, w in r.entries if h == "eobj"]
+    keys += [loc.key[0] for r in resumes for loc, _, _ in r.entries if loc.where == "objattr"]
+    keys += [w for s in virtuals.values() for _, h, w in s.items if h == "eobj"]
+    keys += [w for r in resumes if r.post is not None for h, w in r.post[2] if h == "eobj"]
+    read = lambda loc: _read(frame, loc, base)  # noqa: E731
+    return {k: OB.resolve(k, read) for k in keys}
 
 
 def _leave_inner(frame: Frame, inner: "CompiledLoop", exit: int) -> None:
@@ -584,6 +666,28 @@ def _read(frame: Frame, loc: Loc, base: int = 0) -> Any:
     if loc.where == "modattr":
         module, name = loc.key
         return getattr(module, name, _MISSING)
+    read = lambda l: _read(frame, l, base)  # noqa: E731
+    if loc.where == "objattr":
+        key, name = loc.key
+        return OB.read_attr(OB.resolve(key, read), name)
+    if loc.where == "clsattr":
+        return OB.lookup(*loc.key)
+    if loc.where == "type":
+        return type(OB.resolve(loc.key, read))
+    if loc.where == "same":
+        where, key = loc.key
+        return _read(frame, where, base) is OB.resolve(key, read)
+    if loc.where == "distinct":
+        k1, k2 = loc.key
+        return OB.resolve(k1, read) is not OB.resolve(k2, read)
+    if loc.where == "distinct_loc":
+        where, key = loc.key
+        return _read(frame, where, base) is not OB.resolve(key, read)
+    if loc.where == "vfield":
+        return OB.read_field(_read(frame, loc.key[0], base), loc.key[1])
+    if loc.where == "shape":
+        where, cls, names, types_ = loc.key
+        return OB.shape_matches(_read(frame, where, base), (cls, names), types_)
     return frame.stack[base + loc.key]
 
 
@@ -594,3 +698,6 @@ def _write(frame: Frame, loc: Loc, value: Any, base: int = 0) -> None:
         frame.globals[loc.key] = value
     elif loc.where == "stack":
         frame.stack[base + loc.key] = value
+    elif loc.where == "objattr":
+        key, name = loc.key
+        OB.write_attr(OB.resolve(key, lambda l: _read(frame, l, base)), name, value)

@@ -28,6 +28,7 @@ from .lang.compiler import CodeUnit, LoopInfo
 RESUME, EXIT, RETURN, BODY = 0, 1, 2, 3   # BODY: CPython runs this iteration's body itself
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEVER = 1 << 62  # the budget of a loop that will not be handed over again
+ENTRY_MISSES = 3  # hand-overs in a row whose frame does not match the trace: trace it again
 
 
 class Handback:
@@ -122,6 +123,8 @@ class Loop:
         self.abort_reasons: list[str] = []
         self.retry_soon = False
         self.left = 0
+        self.entry_misses = 0       # hand-overs in a row the compiled loop could not enter
+        self.retired: list = []     # traces replaced after the loop's objects or classes changed
         self._info: LoopInfo | None = None
 
     def set_nests(self) -> None:
@@ -204,8 +207,9 @@ class Engine:
         """Release the machine code of loops no code can reach any more."""
         from .interrupts import watcher
         for loop in loops:
-            c = loop.compiled
-            if c is not None:
+            for c in [loop.compiled] + loop.retired:
+                if c is None:
+                    continue
                 word = getattr(c.executor, "frame", None)
                 with watcher.lock:
                     if word is not None and any(w is word for w in watcher.words):
@@ -213,7 +217,7 @@ class Engine:
                 free = getattr(c.executor, "free", None)
                 if free is not None:
                     free()
-                loop.compiled = None
+            loop.compiled, loop.retired = None, []
             if self.loops[loop.id] is loop:
                 self.loops[loop.id] = None
             try:
@@ -242,6 +246,7 @@ class Engine:
         try:
             if rewound is not None:
                 if loop.compiled.run(frame):
+                    loop.entry_misses = 0
                     self.maybe_bridge(loop, frame)
                 else:  # the frame does not match the trace: undo the rewind
                     it, position = rewound
@@ -249,7 +254,9 @@ class Engine:
                     if self._retrace_for_any_step(loop):
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
                         return Handback(BODY, self._written(loop, frame), 1)
-                    if loop.compiled.unbox(frame, unbound_matches=True) is None:
+                    self._missed_entry(loop)   # classes or objects changed: maybe set aside
+                    if loop.compiled is None or \
+                            loop.compiled.unbox(frame, unbound_matches=True) is None:
                         # it will not match at the next header either: CPython runs this
                         # iteration, and the loop is not handed over again for a while
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
@@ -274,8 +281,10 @@ class Engine:
                     iterations += 1
                     continue
                 if not loop.compiled.run(frame):
-                    self._retrace_for_any_step(loop)
+                    if not self._retrace_for_any_step(loop):
+                        self._missed_entry(loop)
                     break  # the frame does not match the trace: CPython goes on
+                loop.entry_misses = 0
                 self.maybe_bridge(loop, frame)
         except BaseException as exc:  # handed back to CPython, raised at the user's line
             ev.emit(ev.InterpLeave(loop.id, "raise", iterations, time.perf_counter() - t0))
@@ -304,6 +313,25 @@ class Engine:
             ev.emit(ev.Blacklisted(loop.id, f"{loop.handover_iterations / loop.handovers:.1f} "
                                    "iterations of machine code per entry from CPython: too few "
                                    "to pay for entering (left to CPython)"))
+
+    def _missed_entry(self, loop: Loop) -> None:
+        """The frame keeps not matching the trace's classes or objects (e.g. a class
+        redefined by re-running a cell): set the trace aside (other traces may still call
+        its code) and trace again after `threshold` more iterations."""
+        if not loop.compiled.stale:
+            return   # numbers that do not fit, say: the trace is still the loop's
+        loop.entry_misses += 1
+        if loop.entry_misses < ENTRY_MISSES:
+            return
+        loop.entry_misses = 0
+        loop.retired.append(loop.compiled)
+        loop.compiled = None
+        reason = "the loop's state no longer matches its trace"
+        loop.abort_reasons.append(f"{reason} at line {loop.line}")
+        ev.emit(ev.TraceAbort(loop.id, reason, loop.line, 0.0))
+        if len(loop.retired) >= 4 * loop.unit.params.max_retrace:
+            loop.blacklisted = True
+            ev.emit(ev.Blacklisted(loop.id, reason))
 
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
@@ -338,7 +366,10 @@ class Engine:
             if not inner.compiled.run(frame):
                 if self._retrace_for_any_step(inner):
                     inner.budget = 1
+                else:
+                    self._missed_entry(inner)
                 return False
+            inner.entry_misses = 0
             self.maybe_bridge(inner, frame)
             return True
         return on_header
@@ -361,6 +392,7 @@ class Engine:
         from .trace.recorder import Recorder
         snap = compiled.exits[exit].snapshot
         inlined, compiled.pending = compiled.pending, []
+        posts = list(compiled.pending_posts)
         from .backend.pipeline import compile_bridge
 
         def record():
@@ -369,7 +401,8 @@ class Engine:
                                bridge_from=snap, target=compiled.recorded,
                                inner_loop=self._compiled_inner(loop.unit),
                                inline_unit=self._inlinable, inline_depth=params.inline_depth,
-                               inlined_frames=inlined, call_exit=compiled.call_exit)
+                               inlined_frames=inlined, call_exit=compiled.call_exit,
+                               inlined_posts=posts)
             except BaseException:
                 compiled.pending = inlined
                 compiled.finish_inlined(frame)
@@ -405,7 +438,8 @@ class Engine:
 
         if not self._attempt(loop, loop.line, record, done):
             reason = loop.abort_reasons[-1]
-            if reason.startswith("loop left during tracing") and loop.left < 20:
+            if (reason.startswith("loop left during tracing") or "(traced again)" in reason) \
+                    and loop.left < 20:
                 loop.left += 1
                 loop.retry_soon = True  # bad timing, not a bad loop: try again at next entry
                 return

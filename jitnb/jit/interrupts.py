@@ -89,10 +89,11 @@ class _Handler:
     def ensure(self) -> None:
         current = signal.getsignal(signal.SIGINT)
         if current is not self:
-            if self.previous is None:
-                watcher.install()
             self.previous = current
             signal.signal(signal.SIGINT, self)
+        # every time: an event loop that closes resets the wakeup fd, and machine code
+        # running without the GIL would then never hear of the signal
+        watcher.install()
 
 
 handler = _Handler()

@@ -44,6 +44,8 @@ class LoopInfo:
     exit_pc: int = -1
     reject: Reject | None = None
     assigned: list[str] = field(default_factory=list)  # fast locals the loop may rebind
+    carried: dict = field(default_factory=dict)  # trace hint: loc -> shape of an instance made
+                                                 # by each iteration for the next (objects.py)
 
     @property
     def jitable(self) -> bool:

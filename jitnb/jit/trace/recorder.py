@@ -28,6 +28,8 @@ from . import lists
 from . import residual as R
 from .calls import MATH_CALLS, POW
 from .lists import SeqIter, SeqRef
+from . import objects as OB
+from .objects import MISSING, BoundMethod, ObjKey, VObject
 
 INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the event stream)
@@ -111,7 +113,20 @@ class VRange:
 
 @dataclass(frozen=True)
 class VTuple:
+    """A tuple the trace holds as its items; ``origin``: read at loop entry from there
+    (objects.py), like an instance's fields."""
     items: tuple
+    origin: Any = field(default=None, compare=False)
+
+    cls = tuple
+
+    @property
+    def fields(self) -> dict:
+        return {str(i): x for i, x in enumerate(self.items)}
+
+    @property
+    def shape(self) -> tuple:
+        return tuple, tuple(str(i) for i in range(len(self.items)))
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,12 @@ class Loc:
             return self.key
         if self.where == "iter":
             return ITERATIONS
+        if self.where == "objattr":
+            return f"{self.key[0].label}.{self.key[1]}"
+        if self.where == "vfield":
+            return f"{self.key[0].name(unit)}.{self.key[1]}"
+        if self.where in ("clsattr", "modattr", "type", "free"):
+            return str(self.key)
         return f"stack{self.key}"
 
 
@@ -175,6 +196,8 @@ class Resume:
     # the guard on a ``call_loop``'s exit: the inner loop has run, so a failure goes on from
     # the exit it took (its CompiledLoop; the exit number is the snapshot's CALL_EXIT value)
     after_call: Any = None
+    virtuals: dict = field(default_factory=dict)   # id -> objects.VirtualSpec (outer frame only)
+    post: Any = None      # inlined frame: how its return reaches the caller (objects.complete)
 
 
 CALL_EXIT = "#callexit"
@@ -187,6 +210,8 @@ class _Caller:
     unit: Any
     fast: list
     stack: list
+    post: Any = None       # objects.complete's `post` for the callee's return (concrete values)
+    post_sh: tuple = ()    # the shadows of post's operands (a constructor's: its virtual)
 
 
 @dataclass
@@ -199,6 +224,20 @@ class Recorded:
     header_depth: int = 0                  # stack entries the loop itself has at its header
     holds_gil: bool = False                # reads objects: runs with the GIL (lists.py)
     world: Any = None                      # residual.World of the loop's residual calls
+    carried: frozenset = frozenset()       # locations carrying a new instance around the loop
+    entry_locs: list = field(default_factory=list)  # (location, object) of objects from entry
+
+
+def _dedupe(checks: list) -> None:
+    """Drop repeated entry checks (the same location and object), in place: a bridge's
+    recorder shares its loop's list."""
+    seen: set = set()
+    keep = []
+    for loc, obj in checks:
+        if (loc, id(obj)) not in seen:
+            seen.add((loc, id(obj)))
+            keep.append((loc, obj))
+    checks[:] = keep
 
 
 def _range_fits(sh: Any, spec: InputSpec) -> bool:
@@ -222,14 +261,18 @@ def position(items: list, v: Any) -> int:
     raise KeyError(v)
 
 
-class Recorder:
+from .record_objects import ObjectRecording  # noqa: E402 (needs the shadows above)
+
+
+class Recorder(ObjectRecording):
     """Records one iteration of `loop`, starting with `frame` at the loop header."""
 
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
                  inlined_frames: list | None = None, residual_call_ops: int = 0,
-                 variable_step: bool = False, call_exit: int = -1):
+                 variable_step: bool = False, call_exit: int = -1,
+                 inlined_posts: list | None = None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
@@ -256,11 +299,20 @@ class Recorder:
         self.first_call = -1               # index in ops of the first residual call
         self.held_seqs: list[tuple[Any, Value]] = []   # (descr, list address) live at a call
         self.world = target.world if target is not None else None
+        # objects that exist at loop entry: id -> (key, attribute shadows); see objects.py
+        self.attrs: dict[int, tuple[ObjKey, dict[str, Any]]] = {}
+        self.located: dict[int, ObjKey] = {}
+        self.entry_locs: list[tuple[Loc, Any]] = []   # locations that hold objects from entry
+        self.read_only: list[tuple[Loc, Any]] = []    # instances whose fields are loop inputs
+        self.loop_frame, self.loop_unit = frame, frame.unit
+        self.class_checked: set[int] = set()
+        self.entry_objects: dict[Loc, type] = {}  # read-only instances in locals (no identity)
         if self.bridge:
             assert target is not None
             self.target = target
             self.checks, self.builtin_checks = target.checks, target.builtin_checks
-            self._start_bridge(bridge_from, inlined_frames or [])
+            self.entry_locs = target.entry_locs
+            self._start_bridge(bridge_from, inlined_frames or [], inlined_posts or [])
         else:
             self.target = None
             self._start()
@@ -279,16 +331,51 @@ class Recorder:
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
         if self.bridge and (fits_int(value) or type(value) in (float, bool)):
-            raise Abort(f"{loc.name(self.unit)} is not live in the loop's trace", self.line)
+            raise Abort(f"{loc.name(self.loop_unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
+        carried = self.loop.carried.get(loc, ()) if not self.bridge else None
+        if carried and not OB.shape_matches(value, *carried):
+            del self.loop.carried[loc]   # another class or layout now: learn it again
+            carried = ()
+        fields = OB.numeric_fields(value)
+        # tuples: one that exists at entry is read by address (lists.py), unless the loop
+        # rebinds its location to a tuple it builds (then its items are carried, objects.py)
+        if carried == () and loc.where in ("fast", "global") and fields \
+                and type(value) is not tuple \
+                and id(value) not in self.located and all(
+                    fits_int(v) or type(v) in (float, bool) for v in fields.values()):
+            # instance (or tuple) of numbers in a local: read-only in the trace unless it says otherwise
+            carried = ((type(value), tuple(fields)), tuple(type(v) for v in fields.values()))
+            self.entry_objects[loc] = type(value)
+        if carried and OB.shape_matches(value, *carried) and \
+                all(fits_int(v) or type(v) is not int for v in fields.values()):
+            # made by each iteration for the next: its fields are loop inputs (objects.py)
+            (cls, names), _ = carried
+            self.checks.append((Loc("shape", (loc, cls, names, carried[1])), True))
+            inputs = [Num(self._new_input(Loc("vfield", (loc, n)), fields[n]), type(fields[n]))
+                      for n in names]
+            if cls is tuple:
+                return VTuple(tuple(inputs), origin=loc)
+            # its fields are copies: it must not be an object the trace reads as an object
+            self.read_only.append((loc, value))
+            for key in self.located.values():
+                self.checks.append((Loc("distinct_loc", (loc, key)), True))
+            return VObject(cls, dict(zip(names, inputs)), origin=loc)
         if type(value) is _array.array and value.typecode in ARRAY_TYPECODES and not self.bridge:
             base = self._new_input(loc, value, "abase", typecode=value.typecode)
             length = self._new_input(loc, value, "alen", typecode=value.typecode)
             return ArrayRef(base, length, value.typecode, loc)
         if lists.is_seq(value) and not self.bridge:
             return SeqRef(self._new_input(loc, value, "sptr"), type(value))
+        if OB.is_instance(value) and OB.not_plain(type(value)) is None \
+                and loc.where in ("fast", "global", "objattr"):
+            # by class and aliasing, not identity: each call may bring its own objects
+            self._locate(value, loc)
+            self.entry_locs.append((loc, value))
+            return Known(value)
         self.checks.append((loc, value))
+        self._locate(value, loc)
         return Known(value)
 
     def _start(self) -> None:
@@ -330,7 +417,7 @@ class Recorder:
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
 
-    def _start_bridge(self, snap: Snapshot, frames: list) -> None:
+    def _start_bridge(self, snap: Snapshot, frames: list, posts: list) -> None:
         """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input.
         A guard inside inlined calls starts the bridge in the innermost of `frames` (the
         rebuilt frames of those calls), with the outer ones as its callers."""
@@ -353,6 +440,7 @@ class Recorder:
                          - resume.stack_depth + inner.recorded.header_depth)
         else:
             self.base = len(self.frame.stack) - resume.stack_depth
+        self._virt_specs, self._virt_memo = resume.virtuals, {}
         self._install(resume, by_name, 0)
         self.iters = by_name[ITERATIONS]
         if inner is not None:
@@ -364,8 +452,14 @@ class Recorder:
                               len(self.stack) - inner.recorded.header_depth)
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
-        for f, r in zip(frames, resume.inlined):
-            self.callers.append(_Caller(self.frame, self.unit, self.fast, self.stack))
+        if any(r.post is not None for r in resume.inlined) and len(posts) != len(frames):
+            raise Abort("bridge from inside an inlined constructor or operator: NYI", snap.line)
+        for i, (f, r) in enumerate(zip(frames, resume.inlined)):
+            caller = _Caller(self.frame, self.unit, self.fast, self.stack)
+            if r.post is not None:   # how this call returns: the run's objects, and shadows
+                caller.post = posts[i]
+                caller.post_sh = tuple(self._post_shadow(h, w, by_name) for h, w in r.post[2])
+            self.callers.append(caller)
             self.frame, self.unit = f, r.code
             self.fast = [Known(UNBOUND)] * len(r.code.localnames)
             self.stack = []
@@ -380,6 +474,11 @@ class Recorder:
                 raise Abort(f"bridge from the result of a call to {what.name}: NYI", self.line)
             if how == "obj":
                 sh: Any = Known(what)
+                self._locate(what, loc)
+            elif how == "eobj":
+                sh = Known(self._current(what))
+            elif how == "virtual":
+                sh = self._virtual_shadow(what, by_name)
             elif how == "range":
                 name, step, variable = what
                 sh = RangeIter(by_name[name], by_name[name + ".stop"], step,
@@ -397,6 +496,9 @@ class Recorder:
                 self.fast[loc.key] = sh
             elif loc.where == "global":
                 self.globals[loc.key] = sh
+            elif loc.where == "objattr":
+                key, name = loc.key
+                self.attrs.setdefault(id(self._current(key)), (key, {}))[1][name] = sh
             else:
                 self.stack[base + loc.key] = sh
 
@@ -424,25 +526,35 @@ class Recorder:
     def _make_snapshot(self, pc: int, line: int, fast: list, globals_: dict,
                        stack: list, callers: tuple = (), unit: Any = None) -> Snapshot:
         values: list[tuple[str, Value]] = [(ITERATIONS, self.iters)]
+        # virtual objects and tuples: one spec each per snapshot, shared by all its frames
+        self._snap_virtuals: dict[int, OB.VirtualSpec] = {}
+        self._snap_vids: dict[int, int] = {}
         if not callers:
-            resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_)
+            resume = self._frame_resume(values, "", self.unit, pc, line, fast, stack, globals_, True)
+            resume.virtuals = self._snap_virtuals
             return Snapshot(values, line, resume)
         # inside inlined calls: the loop's frame resumes after its call, with the result
         # still to come; each inlined frame resumes where it stands
         outer = callers[0]
         resume = self._frame_resume(values, "", outer.unit, outer.frame.pc, outer.frame.line,
-                                    outer.fast, outer.stack, globals_)
+                                    outer.fast, outer.stack, globals_, True)
         chain = list(callers[1:]) + [_Caller(None, unit, fast, stack)]
         for depth, c in enumerate(chain, 1):
             cpc = pc if c.frame is None else c.frame.pc
             cline = line if c.frame is None else c.frame.line
             r = self._frame_resume(values, f"{depth}:", c.unit, cpc, cline, c.fast, c.stack, {})
             r.code = c.unit
+            made_by = callers[depth - 1]   # the caller that made this call, and how
+            if made_by.post is not None:
+                r.post = (made_by.post[0], made_by.post[1] if len(made_by.post) > 2 else None,
+                          [self._encode(sh, f"{depth}:post{k}", values)
+                           for k, sh in enumerate(made_by.post_sh)])
             resume.inlined.append(r)
+        resume.virtuals = self._snap_virtuals
         return Snapshot(values, line, resume)
 
     def _frame_resume(self, values: list, prefix: str, unit: Any, pc: int, line: int,
-                      fast: list, stack: list, globals_: dict) -> Resume:
+                      fast: list, stack: list, globals_: dict, outer: bool = False) -> Resume:
         entries: list[tuple[Loc, str, Any]] = []
         pytypes: dict[str, type] = {}
 
@@ -459,7 +571,8 @@ class Recorder:
                     values.append((name + ".step", sh.vstep))
                 entries.append((loc, "range", (name, sh.step, sh.vstep is not None)))
             elif isinstance(sh, Known):
-                entries.append((loc, "obj", sh.obj))
+                key = self.located.get(id(sh.obj))
+                entries.append((loc, "obj", sh.obj) if key is None else (loc, "eobj", key))
             elif isinstance(sh, CallResult):
                 entries.append((loc, "callres", sh.descr))
             elif isinstance(sh, ArrayRef):
@@ -471,14 +584,20 @@ class Recorder:
                 values.append((name + ".base", sh.arr.base))
                 values.append((name + ".len", sh.arr.length))
                 entries.append((loc, "aiter", (name, sh.arr.typecode, sh.arr.origin)))
+            elif isinstance(sh, (VObject, VTuple, BoundMethod)):
+                entries.append((loc, "virtual", self._encode(sh, name, values)[1]))
             elif not lists.resume_entry(name, sh, values, entries, loc):
-                raise Abort("virtual tuple live across a guard: NYI", self.line)
+                raise Abort(f"{type(sh).__name__} live across a guard: NYI", self.line)
         for i, sh in enumerate(fast):
             add(Loc("fast", i), sh)
         for name, sh in globals_.items():
             add(Loc("global", name), sh)
         for i, sh in enumerate(stack):
             add(Loc("stack", i), sh)
+        if outer:   # attributes of objects that exist at loop entry, as the trace holds them
+            for key, slots in self.attrs.values():
+                for name, sh in slots.items():
+                    add(Loc("objattr", (key, name)), sh)
         return Resume(pc, line, len(stack), entries, pytypes)
 
     # -- driving -------------------------------------------------------------------------
@@ -488,7 +607,7 @@ class Recorder:
             return self._record()
         except UserRaised:
             raise
-        except Exception:   # an abort, or an internal error (also reported as an abort)
+        except Exception:   # an abort, or a limitation of the recorder: finish the calls for real
             self._finish_inlined_calls()
             raise
 
@@ -503,7 +622,13 @@ class Recorder:
                                              + [self.frame])) from None
             caller = self.callers.pop()
             self.frame, self.unit = caller.frame, caller.unit
-            self.frame.stack.append(value)
+            try:
+                push, value = OB.complete(caller.post, value)
+            except BaseException as e:
+                raise UserRaised(with_frames(e, [c.frame for c in self.callers[1:]]
+                                             + [self.frame])) from None
+            if push:
+                self.frame.stack.append(value)
 
     def _record(self) -> Recorded:
         first = True
@@ -537,12 +662,22 @@ class Recorder:
         if calls and not self.bridge and len(self.ops) < self.residual_call_ops * calls:
             raise Abort(f"{calls} residual call(s) in {len(self.ops)} operations: a call out "
                         "of machine code costs more than CPython's whole iteration", self.loop.line)
+        if calls and self._relies_on_objects():
+            # the callee may run any code: change an attribute the trace holds in a register,
+            # rebind a method it inlined, or change an instance it carries by shape
+            raise Abort("residual call in a trace that holds objects' attributes or relies on "
+                        "their classes: NYI", self.loop.line)
         self.take_snapshot()
+        self._rebound_entry_objects()
+        self._no_virtual_at_back_edge()
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
         for spec in specs:
             if spec.loc.where == "iter":
                 args.append(self.emit(I.INT_ADD, self.iters, Const(1)))
+                continue
+            if spec.loc.where == "vfield":
+                args.append(self._carried_field(spec))
                 continue
             sh = self._get(spec.loc)
             if spec.part in lists.SEQ_PARTS:
@@ -567,26 +702,56 @@ class Recorder:
             else:
                 args.append(sh.v)
         for loc, obj in self.checks:
-            if loc.where in ("free", "modattr"):
+            if loc.where in ("free", "modattr", "clsattr", "type", "shape", "same", "distinct",
+                             "distinct_loc"):
                 continue  # free variables are read-only in loops; attributes are rechecked
             if loc.where == "global" and loc.key not in self.globals:
                 continue  # a bridge that never touched it (a residual call re-checks it)
+            if loc.where == "objattr":
+                sh = self._entry_shadow(loc)
+                if obj is MISSING or sh is None:
+                    continue   # attributes are never added by a trace
+                if not (isinstance(sh, Known) and sh.obj is obj):
+                    raise Abort(f"{loc.name(self.unit)} changes from a constant object",
+                                self.loop.line)
+                continue
             sh = self._get(loc)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"{loc.name(self.unit)} changes from a constant object", self.loop.line)
+        for loc, obj in self.entry_locs:
+            sh = self._entry_shadow(loc)
+            if sh is not None and not (isinstance(sh, Known) and
+                                       self.located.get(id(sh.obj)) is self._key_at_entry(obj)):
+                raise Abort(f"{loc.name(self.unit)} changes to another object", self.loop.line)
         if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
             raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
         if self.holds_gil and not self.bridge:
             self._gil_exit(args)
         self._finish_residuals(args)
         self.ops.append(Op(I.JUMP, args))
+        _dedupe(self.checks)   # each entry reads every check: once is enough
         if not self.bridge:
             self._backfill_globals()
+            self._backfill_attrs()
+            self._backfill_carried()
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0,
                         self.holds_gil if not self.bridge else self.target.holds_gil,
-                        self.world)
+                        self.world,
+                        frozenset(l for l, v in self.loop.carried.items()
+                                  if v and l not in self.entry_objects), self.entry_locs)
+
+    def _relies_on_objects(self) -> bool:
+        """Does the trace (or, for a bridge, its loop) hold attribute slots or fields of
+        instances as values, or assume anything of a user class or instance?"""
+        specs = self.target.inputs if self.bridge else self.specs
+        if self.attrs or self.entry_objects or self.read_only or \
+                any(s.loc.where in ("objattr", "vfield") for s in specs):
+            return True
+        # an object only passed around (say the callable itself) is checked by identity, and
+        # a call re-checks those; what it holds or its class provides is not re-checked
+        return any(loc.where in ("clsattr", "shape", "objattr") for loc, _ in self.checks)
 
     def _gil_exit(self, args: list[Value]) -> None:
         """A trace that holds the GIL leaves every 2**k iterations at its header (a guard
@@ -612,6 +777,15 @@ class Recorder:
             if spec.loc.where == "iter":
                 args.append(Const(0))
                 continue
+            if spec.loc.where == "vfield":   # the inner loop's instance: pass its fields
+                sh = self._shadow_at(spec.loc.key[0], base)
+                f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, (VObject, VTuple)) else None
+                if not (isinstance(f, Num) and f.py is spec.py):
+                    raise Abort(f"inner loop input {spec.loc.name(self.unit)} differs", self.line)
+                args.append(f.v)
+                continue
+            if spec.loc.where == "objattr":
+                raise Abort("inner loop over objects: NYI", self.line)
             sh = self._shadow_at(spec.loc, base)
             if spec.part in ("abase", "alen", "aidx"):
                 it = sh if isinstance(sh, ArrayIter) else None
@@ -638,7 +812,24 @@ class Recorder:
                 args.append(sh.v)
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
+        pre: dict[Loc, Any] = {}
         for loc, obj in rec.checks:
+            if loc.where == "clsattr":     # the classes it relies on: checked at our entry
+                if (loc, obj) not in self.checks:
+                    self.checks.append((loc, obj))
+                continue
+            if loc.where == "shape":       # its instances are virtuals of ours, of that shape
+                where, cls, names, types_ = loc.key
+                sh = self._shadow_at(where, base)
+                if not (isinstance(sh, (VObject, VTuple)) and sh.cls is cls
+                        and tuple(sh.fields) == names
+                        and all(isinstance(f, Num) and f.py is t
+                                for f, t in zip(sh.fields.values(), types_))):
+                    raise Abort(f"inner loop instance {where.name(self.unit)} differs", self.line)
+                pre[where] = sh
+                continue
+            if loc.where in ("objattr", "type", "same", "distinct", "distinct_loc"):
+                raise Abort("inner loop over objects: NYI", self.line)
             if loc.where in ("free", "modattr"):
                 continue
             sh = self._shadow_at(loc, base)
@@ -676,11 +867,14 @@ class Recorder:
             except BaseException as e:
                 raise UserRaised(e) from None
             raise Abort("inner loop left from inside an inlined call: NYI", self.line)
-        self._after_inner(snap, descr, base)
+        self._after_inner(snap, descr, base, pre, inner.exit_iterations)
 
-    def _after_inner(self, snap: Snapshot, descr: Any, base: int) -> None:
+    def _after_inner(self, snap: Snapshot, descr: Any, base: int, pre: dict | None = None,
+                     concrete: int = 0) -> None:
         """Shadows for the state an inner loop left at its exit `snap`: its values are read
-        from the frame of its ``call_loop`` (`descr`)."""
+        from the frame of its ``call_loop`` (`descr`).  `pre`: the shadows of the instances
+        passed to it by shape (none in a bridge: an instance it carries aborts), `concrete`
+        the iterations it ran this time."""
         fail_args = snap.fail_args()
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
@@ -691,7 +885,12 @@ class Recorder:
                 num = I.GETARRAYITEM_RAW_F if v.kind == "f" else I.GETARRAYITEM_RAW_I
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
-        self._install(snap.resume, by_name, base)
+        self._virt_specs, self._virt_memo = snap.resume.virtuals, {}
+        self._inner_exit = (pre or {}, by_name[ITERATIONS], concrete)
+        try:
+            self._install(snap.resume, by_name, base)
+        finally:
+            self._inner_exit = None
 
     def _shadow_at(self, loc: Loc, base: int) -> Any:
         if loc.where == "fast":
@@ -734,6 +933,11 @@ class Recorder:
             return self.fast[loc.key]
         if loc.where == "global":
             return self.globals[loc.key]
+        if loc.where == "objattr":
+            sh = self._entry_shadow(loc)
+            if sh is None:
+                raise Abort(f"{loc.name(self.unit)} is not live here", self.line)
+            return sh
         return self.stack[loc.key]
 
     def concrete(self, arg: Any) -> None:
@@ -768,6 +972,14 @@ class Recorder:
         self.guard(I.GUARD_TRUE, self.emit(I.INT_GE, v, Const(-EXACT_FLOAT_INT)))
 
     def truth(self, sh: Any) -> Value | bool:
+        if isinstance(sh, VObject) or (isinstance(sh, Known) and OB.is_instance(sh.obj)):
+            cls = sh.cls if isinstance(sh, VObject) else type(sh.obj)
+            if self.class_attr(cls, "__bool__") is not MISSING or \
+                    self.class_attr(cls, "__len__") is not MISSING:
+                self.nyi(f"truth of {cls.__name__} (__bool__ or __len__)")
+            return True
+        if isinstance(sh, VTuple):
+            return bool(sh.items)
         if isinstance(sh, Known):
             if not immutable(sh.obj):
                 self.nyi(f"truth of {type(sh.obj).__name__}")
@@ -808,7 +1020,8 @@ class Recorder:
             self.stack.append(Known(arg))
 
     def record_LOAD_FAST(self, arg: int) -> None:
-        if self.fast[arg] == Known(UNBOUND):
+        sh = self.fast[arg]
+        if isinstance(sh, Known) and sh.obj is UNBOUND:
             self.nyi("read of an unbound local")
         self.concrete(arg)
         self.stack.append(self.fast[arg])
@@ -853,15 +1066,76 @@ class Recorder:
         sh = lists.known_seq(self, -1)
         if isinstance(sh, SeqRef) and lists.attribute(self, name):
             return
+        if self.is_object(sh, self.frame.stack[-1]):
+            self.stack[-1] = self.load_attr(sh, self.frame.stack[-1], name)
+            self.concrete(name)   # the user's AttributeError, if any, is raised here
+            if isinstance(self.stack[-1], BoundMethod) and \
+                    getattr(self.frame.stack[-1], "__func__", None) is not self.stack[-1].func:
+                self.nyi(f"method {name!r} rebound")
+            return
         if not (isinstance(sh, Known) and type(sh.obj).__name__ == "module"):
             self.nyi(f"attribute {name!r} of {type(self.frame.stack[-1]).__name__}")
         self.concrete(name)
         value = self.frame.stack[-1]
         self.checks.append((Loc("modattr", (sh.obj, name)), value))
+        self._locate(value, Loc("modattr", (sh.obj, name)))
         self.stack[-1] = self._const_shadow(value)   # math.pi: a number the trace can use
 
     def record_STORE_ATTR(self, name: str) -> None:
-        self.nyi("attribute store")
+        sh, value = self.stack[-1], self.stack[-2]
+        obj = self.frame.stack[-1]
+        if not self.is_object(sh, obj):
+            self.nyi(f"attribute store on {type(obj).__name__}")
+        if not isinstance(value, (Num, Known, VObject, VTuple)):
+            self.nyi(f"storing {type(value).__name__} in an attribute")
+        self.class_attr(type(obj), name)
+        if isinstance(sh, VObject):
+            if sh.origin in self.entry_objects:
+                self.loop.carried[sh.origin] = None   # traced again, as an object with identity
+                raise Abort(f"attribute store on {type(obj).__name__} {sh.origin.name(self.loop_unit)} "
+                            f"(traced again)", self.line)
+            if sh.origin is not None:
+                self.nyi(f"attribute store on {type(obj).__name__} carried around the loop")
+            self.concrete(name)
+            sh.fields[name] = value
+            del self.stack[-2:]
+            return
+        if isinstance(value, (VObject, VTuple)):
+            self.nyi(f"virtual stored in {type(obj).__name__}.{name} (it escapes the trace)")
+        key, slots = self.slots_of(obj)
+        if name not in slots:
+            current = OB.read_attr(obj, name)
+            if current is MISSING:
+                self.nyi(f"attribute {name!r} added to a {type(obj).__name__} in the loop")
+            slots[name] = self._shadow_value(Loc("objattr", (key, name)), current)
+        self.concrete(name)
+        slots[name] = value
+        del self.stack[-2:]
+
+    # -- inlining (the object model is in record_objects.py) ------------------------------
+    def enter(self, code: Any, fn: Any, shadows: list, values: list, pop: int,
+              post: tuple | None = None, post_sh: tuple = ()) -> None:
+        """Inline `fn` called with positional `shadows`/`values`; the call consumes the top
+        `pop` stack entries; `post` says what the caller gets (objects.complete)."""
+        if len(self.callers) >= self.inline_depth:
+            self.nyi(f"call to {fn.__name__} beyond the inlining depth")
+        if fn.__globals__ is not self.frame.globals:
+            self.nyi(f"call to {fn.__name__} from another namespace")
+        if code.freenames:
+            self.nyi(f"call to closure {fn.__name__}")
+        if len(shadows) != len(code.params):
+            self.nyi(f"call to {fn.__name__} with {len(shadows)} arguments")
+        caller = _Caller(self.frame, self.unit, self.fast, self.stack[:len(self.stack) - pop],
+                         post, post_sh)
+        self.frame.stack[len(self.frame.stack) - pop:] = []
+        self.frame.pc += 1
+        fast = [UNBOUND] * len(code.localnames)
+        shadow_fast: list[Any] = [Known(UNBOUND)] * len(code.localnames)
+        for i, (sh, v) in enumerate(zip(shadows, values)):
+            fast[i], shadow_fast[i] = v, sh
+        self.callers.append(caller)
+        self.frame = Frame(code, self.frame.globals, fast)
+        self.unit, self.fast, self.stack = code, shadow_fast, []
 
     def element(self, arr: Any, key: Any) -> tuple[ArrayRef, Value]:
         """Checks for ``arr[key]`` on an array: an int index in range (negative indexes
@@ -878,8 +1152,20 @@ class Recorder:
 
     def record_BINARY_SUBSCR(self, arg: Any) -> None:
         key, arr = self.stack[-1], lists.known_seq(self, -2)
-        if isinstance(arr, SeqRef):
+        if isinstance(arr, SeqRef):    # a list or tuple that exists at entry (lists.py)
             lists.subscript(self, arg)
+            return
+        if self.is_object(arr, self.frame.stack[-2]):
+            cls = type(self.frame.stack[-2])
+            fn = self.class_attr(cls, "__getitem__")
+            code = self._jitnb_function(fn, f"{cls.__name__}.__getitem__")
+            self.enter(code, fn, [arr, key], list(self.frame.stack[-2:]), 2)
+            return
+        if isinstance(arr, VTuple):    # a tuple built in the loop (objects.py)
+            if not (isinstance(key, Num) and key.py is int and isinstance(key.v, Const)):
+                self.nyi("tuple index that is not a constant")
+            self.concrete(arg)   # IndexError is the user's
+            self.stack[-2:] = [arr.items[key.v.value]]
             return
         arr, i = self.element(arr, key)
         self.concrete(arg)
@@ -892,6 +1178,13 @@ class Recorder:
         key, arr, value = self.stack[-1], lists.known_seq(self, -2), self.stack[-3]
         if isinstance(arr, SeqRef):
             lists.store(self, arg)
+            return
+        if self.is_object(arr, self.frame.stack[-2]):
+            cls = type(self.frame.stack[-2])
+            fn = self.class_attr(cls, "__setitem__")
+            code = self._jitnb_function(fn, f"{cls.__name__}.__setitem__")
+            v, o, k = self.frame.stack[-3:]
+            self.enter(code, fn, [arr, key, value], [o, k, v], 3, ("discard",))
             return
         arr, i = self.element(arr, key)
         if not isinstance(value, Num):
@@ -914,10 +1207,22 @@ class Recorder:
 
     def record_BINARY_OP(self, arg: int) -> None:
         b, a = self.stack[-1], self.stack[-2]
+        sym = O.BINOPS[arg][0]
+        if sym in OB.BINARY_DUNDERS and self.operator_call(
+                sym, f"__{OB.BINARY_DUNDERS[sym]}__", a, b, *self.frame.stack[-2:], "binop"):
+            return
         self.concrete(arg)
         self.stack[-2:] = [self.binop(arg, a, b)]
 
-    record_INPLACE_OP = record_BINARY_OP
+    def record_INPLACE_OP(self, arg: int) -> None:
+        b, a = self.stack[-1], self.stack[-2]
+        sym = O.BINOPS[arg][0]
+        name = OB.BINARY_DUNDERS.get(sym)
+        if name and self.operator_call(sym + "=", f"__{name}__", a, b, *self.frame.stack[-2:],
+                                       "binop", f"__i{name}__"):
+            return
+        self.concrete(arg)
+        self.stack[-2:] = [self.binop(arg, a, b)]
 
     def binop(self, arg: int, a: Any, b: Any) -> Any:
         sym = O.BINOPS[arg][0]
@@ -1008,6 +1313,8 @@ class Recorder:
             self.stack[-1] = Num(self.emit(I.INT_EQ, t, Const(0)), bool)
         elif sym == "+":
             self.stack[-1] = Num(sh.v, int if sh.py is bool else sh.py)
+        elif sym == "-" and sh.py is not float and isinstance(sh.v, Const) and fits_int(-sh.v.value):
+            self.stack[-1] = Num(Const(-sh.v.value), int)
         elif sh.py is float:
             if sym == "~":
                 self.nyi("~ on float")
@@ -1022,6 +1329,20 @@ class Recorder:
     def record_COMPARE_OP(self, arg: int) -> None:
         b, a = self.stack[-1], self.stack[-2]
         sym = O.CMPOPS[arg][0]
+        va, vb = self.frame.stack[-2:]
+        if sym in OB.COMPARE_DUNDERS and self.is_object(a, va) \
+                and OB.lookup(type(va), OB.COMPARE_DUNDERS[sym][0]) is not \
+                getattr(object, OB.COMPARE_DUNDERS[sym][0]):
+            self.operator_call(sym, OB.COMPARE_DUNDERS[sym][0], a, b, va, vb, "cmp")
+            return
+        if isinstance(a, (VObject, VTuple)) or isinstance(b, (VObject, VTuple)):
+            fresh = [x for x in (a, b) if isinstance(x, (VObject, VTuple)) and x.origin is None]
+            if sym not in ("is", "is not") or isinstance(a, Num) or isinstance(b, Num) \
+                    or (not fresh and a is not b):
+                self.nyi(f"comparison {sym} on objects from entry")
+            self.concrete(arg)   # a virtual is only ever identical to itself
+            self.stack[-2:] = [Num(Const(int((a is b) == (sym == "is"))), bool)]
+            return
         self.concrete(arg)
         result = self.frame.stack[-1]
         if isinstance(a, Known) and isinstance(b, Known):
@@ -1141,9 +1462,22 @@ class Recorder:
         if isinstance(fn, lists.BoundAppend):
             lists.append(self, fn, arg)
             return
+        if isinstance(fn, BoundMethod):
+            method = self.frame.stack[-n - 1]
+            code = self._jitnb_function(fn.func, f"method {fn.func.__name__}")
+            self.inline(code, fn.func, n, kwnames, (fn.self_sh, method.__self__))
+            return
         if not isinstance(fn, Known):
             self.nyi("call")
         target = fn.obj
+        if isinstance(target, type) and OB.is_instance_class(target):
+            self.construct(target, n, kwnames)
+            return
+        if target is len and n == 1 and not kwnames and isinstance(args[0], VTuple):
+            self.concrete(arg)
+            del self.stack[len(self.stack) - 2:]
+            self.stack.append(Num(Const(len(args[0].items)), int))
+            return
         code = self.inline_unit(target) if self.inline_unit is not None else None
         if code is not None and not code.loops:   # a function with loops: called (its
             self.inline(code, target, n, kwnames)  # loops get their own machine code)
@@ -1173,18 +1507,17 @@ class Recorder:
         del self.stack[len(self.stack) - n - 1:]
         self.stack.append(self.call(target, spec, args, name, result))
 
-    def inline(self, code: Any, fn: Any, n: int, kwnames: tuple) -> None:
-        """Trace into a jitnb function: its body becomes part of the trace."""
-        if len(self.callers) >= self.inline_depth:
-            self.nyi(f"call to {fn.__name__} beyond the inlining depth")
-        if fn.__globals__ is not self.frame.globals:
-            self.nyi(f"call to {fn.__name__} from another namespace")
-        if code.freenames:
-            self.nyi(f"call to closure {fn.__name__}")
+    def inline(self, code: Any, fn: Any, n: int, kwnames: tuple,
+               bound: tuple[Any, Any] | None = None, post: tuple | None = None,
+               post_sh: tuple = ()) -> None:
+        """Trace into a jitnb function: its body becomes part of the trace.  `bound` is
+        (shadow, value) of a method's ``self``."""
         params = code.params
         pos = n - len(kwnames)
         shadows = self.stack[len(self.stack) - n:]
         values = self.frame.stack[len(self.frame.stack) - n:]
+        if bound is not None:
+            shadows, values, pos, n = [bound[0]] + shadows, [bound[1]] + values, pos + 1, n + 1
         if pos > len(params):
             self.nyi(f"call to {fn.__name__} with too many arguments")
         slots: dict[str, tuple[Any, Any]] = {p: (shadows[i], values[i]) for i, p in enumerate(params[:pos])}
@@ -1201,17 +1534,9 @@ class Recorder:
                 d = defaults[i - first_default]
                 slots[p] = (self._const_shadow(d), d)
         # the call, done by hand: pop callee and arguments, and enter the new frame
-        caller = _Caller(self.frame, self.unit, self.fast, self.stack[:len(self.stack) - n - 1])
-        self.frame.stack[len(self.frame.stack) - n - 1:] = []
-        self.frame.pc += 1
-        fast = [UNBOUND] * len(code.localnames)
-        shadow_fast: list[Any] = [Known(UNBOUND)] * len(code.localnames)
-        for p, (sh, v) in slots.items():
-            i = code.localnames.index(p)
-            fast[i], shadow_fast[i] = v, sh
-        self.callers.append(caller)
-        self.frame = Frame(code, self.frame.globals, fast)
-        self.unit, self.fast, self.stack = code, shadow_fast, []
+        pop = n + 1 if bound is None else n
+        self.enter(code, fn, [slots[p][0] for p in params], [slots[p][1] for p in params], pop,
+                   post, post_sh)
 
     @staticmethod
     def _const_shadow(v: Any) -> Any:
@@ -1509,8 +1834,24 @@ class Recorder:
         value = self.frame.stack.pop()
         caller = self.callers.pop()
         self.frame, self.unit, self.fast, self.stack = caller.frame, caller.unit, caller.fast, caller.stack
-        self.frame.stack.append(value)
-        self.stack.append(result)
+        self.frame.line = self.unit.instrs[self.frame.pc - 1].line
+        try:
+            push, done = OB.complete(caller.post, value)
+        except BaseException as e:
+            if self.callers:
+                e = with_frames(e, [c.frame for c in self.callers[1:]] + [self.frame])
+            raise UserRaised(e) from None
+        if push:
+            self.frame.stack.append(done)
+        if caller.post is None:
+            self.stack.append(result)
+        elif caller.post[0] == "init":
+            self.stack.append(caller.post_sh[0])
+        elif caller.post[0] != "discard":
+            if value is NotImplemented:
+                self.line = self.frame.line
+                raise Abort("operator fell back to the reflected method", self.line)
+            self.stack.append(result)
 
     def record_RAISE(self, n: int) -> None:
         raise Abort("raise inside the loop", self.line)
