@@ -61,6 +61,11 @@ class LoopCall:
 
 
 EXIT_INTERRUPT = -2    # the loop stopped at its header; the values are the label's
+EXIT_FINISH = -1       # a function trace returned: finish(tag, value...)
+
+
+def _positional(values: dict) -> list:
+    return [values[i] for i in range(len(values))]
 
 
 class ReferenceExecutor:
@@ -95,14 +100,18 @@ class ReferenceExecutor:
                 inputs = stop.values
                 continue
             iterations += ex.iterations
+            if ex.index == EXIT_FINISH:
+                return ex.index, _positional(ex.values), iterations
             index, values = ex.index, self._fail_values(ex)
             while index in self.bridges:
                 bridge, first = self.bridges[index]
                 bx = ir_interp.run(bridge, values, stop_at_jump=True)
                 if bx.index == -2:  # the bridge went back to the loop
-                    inputs = [bx.values[i] for i in range(len(bx.values))]
+                    inputs = _positional(bx.values)
                     iterations += 1
                     break
+                if bx.index == EXIT_FINISH:
+                    return bx.index, _positional(bx.values), iterations
                 index, values = first + bx.index, self._fail_values(bx)
             else:
                 return index, values, iterations
@@ -191,6 +200,8 @@ class CompiledLoop:
     header_pc: int = 0
     header_line: int = 0
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
+    results: list = field(default_factory=list)   # finish tag -> ("num", type) | ("obj", x)
+    value: Any = None               # what the last entry returned (function traces)
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -209,6 +220,15 @@ class CompiledLoop:
         if getattr(self, "_call", None) is None:
             self._call = LoopCall(self.executor, [v.kind for v in self.trace.inputs])
         return self._call
+
+    def tag_result(self, recorded: Recorded) -> None:
+        """Number a function trace's (or bridge's) ``finish`` by the kind of value it
+        returns: the tag is its first argument."""
+        if recorded.result is None:
+            return
+        last = recorded.trace.ops[-1]
+        last.args[0] = Const(len(self.results))
+        self.results.append(recorded.result)
 
     def add_bridge(self, exit: int, recorded: Recorded, trace: Trace) -> None:
         first = len(self.exits)
@@ -273,6 +293,12 @@ class CompiledLoop:
         emit(ev.NativeEnter(self.loop_id, self.executor.name))
         with stoppable(flag=self.executor):
             index, values, iterations = self.executor.execute(inputs)
+            if index == EXIT_FINISH:
+                how, what = self.results[values[0]]
+                self.value = what if how == "obj" else what(values[1])
+                self.last_exit, self.pending = index, []
+                emit(ev.NativeLeave(self.loop_id, index, 0, time.perf_counter() - t0))
+                return True
             if index == EXIT_INTERRUPT:  # KeyboardInterrupt follows, with the state saved
                 self.box_label(frame, values, base)
                 self.last_exit, self.pending = index, []

@@ -27,6 +27,7 @@ from .lang.compiler import CodeUnit, LoopInfo
 RESUME, EXIT, RETURN = 0, 1, 2
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEVER = 1 << 62  # the budget of a loop that will not be handed over again
+NOT_ENTERED = type("NotEntered", (), {"__slots__": (), "__repr__": lambda s: "<not entered>"})()
 
 
 class Handback:
@@ -91,6 +92,8 @@ class Unit:
 
 class Loop:
     """Runtime state of one instrumented loop: counter budget and statistics."""
+
+    kind = "loop"
 
     def __init__(self, id: int, unit: Unit, line: int, col: int, assigned: list[str],
                  engine: "Engine"):
@@ -159,6 +162,7 @@ class Engine:
         self.units_by_code: "weakref.WeakKeyDictionary[types.CodeType, Unit]" = \
             weakref.WeakKeyDictionary()
         self.unreachable: list[Loop] = []   # loops whose code is gone (freed at the next run)
+        self.entry_depth = 0                # function entries running (nested calls)
 
     def free_unreachable(self) -> None:
         """Free the loops whose code has been collected since the last run."""
@@ -192,6 +196,13 @@ class Engine:
         unit.loops.append(loop)
         self.loops.append(loop)
         return loop
+
+    def new_entry(self, unit: Unit):
+        """The function entry (call counter, traces from the function's start) of `unit`."""
+        from .entry import FunctionEntry
+        entry = FunctionEntry(len(self.loops), unit, self)
+        self.loops.append(entry)
+        return entry
 
     def run_iteration(self, loop: Loop, frame: Frame) -> Handback:
         """Finish the current iteration in jitnb's interpreter; then, while the loop goes on,
@@ -294,6 +305,7 @@ class Engine:
             return rec.record()
 
         def done(recorded, t_record):
+            compiled.tag_result(recorded)
             compile_bridge(loop, compiled, exit, recorded, params, t_record)
 
         if not self._attempt(loop, snap.line, record, done):
@@ -387,6 +399,7 @@ class _Runtime:
     __slots__ = ()
     L = engine.loops
     UNBOUND = UNBOUND
+    NOT_ENTERED = NOT_ENTERED     # a function entry's answer: CPython runs the body
     iter = staticmethod(builtins.iter)
     locals = staticmethod(builtins.locals)
     globals = staticmethod(builtins.globals)

@@ -18,10 +18,11 @@ import ctypes
 
 from ...params import Params
 from ..ir import ops as O
-from ..ir.trace import Trace
+from ..ir.trace import Const, Trace, resolve
 from . import compile_bridge, compile_trace, host_arch
 
 EXIT_INTERRUPT = -2
+EXIT_FINISH = -1
 MIN_FRAME = 64
 
 
@@ -42,6 +43,16 @@ class MachineExecutor:
         self.owners: list[tuple] = [(image, self.code, i) for i in range(len(self.fail_kinds))]
         self.bridge_codes: list = []
         self.last_bridge_bytes = 0
+        self.finish_kinds: dict[int, str] = {}
+        self.note_finishes(trace)
+
+    def note_finishes(self, trace: Trace) -> None:
+        """A function trace ends in ``finish(tag, values...)``; the tag (a constant) says
+        the kinds of the values that follow it."""
+        last = trace.ops[-1]
+        if last.num == O.FINISH and last.args and isinstance(resolve(last.args[0]), Const):
+            self.finish_kinds[resolve(last.args[0]).value] = "".join(resolve(v).kind
+                                                                     for v in last.args)
 
     def load_code(self, image, near: int | None = None):
         raise NotImplementedError
@@ -68,6 +79,9 @@ class MachineExecutor:
         if index == EXIT_INTERRUPT:  # stopped at the loop header: the frame holds the label values
             return index, [from_slot(frame[1 + k], kind)
                            for k, kind in enumerate(self.input_kinds)], 0
+        if index == EXIT_FINISH:     # frame[1] is the finish's tag (a constant)
+            kinds = self.finish_kinds.get(frame[1], "i")
+            return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
         if index < 0:
             raise RuntimeError(f"unexpected exit {index} from compiled loop")
         kinds = self.fail_kinds[index]
@@ -84,6 +98,7 @@ class MachineExecutor:
         code = self.load_code(image, near=self.code.address)
         self.bridge_codes.append(code)
         parent_code.patch_guard(local, code.address + image.entry)
+        self.note_finishes(bridge)
         for i, g in enumerate(bridge.guards()):
             self.owners.append((image, code, i))
             self.fail_kinds.append([v.kind for v in g.snapshot.fail_args()])

@@ -172,6 +172,7 @@ class Recorded:
     builtin_checks: list[tuple[str, Any]]  # names that must resolve to these builtins
     lines: list[int] = field(default_factory=list)
     header_depth: int = 0                  # stack entries the loop itself has at its header
+    result: Any = None                     # function traces: ("num", type) or ("obj", object)
 
 
 def position(items: list, v: Any) -> int:
@@ -195,6 +196,7 @@ class Recorder:
         self.inline_depth = inline_depth
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
+        self.function = loop.kind == "function"   # from the function's start to its return
         self.unit = frame.unit
         self.inputs: list[Input] = []
         self.specs: list[InputSpec] = []
@@ -244,6 +246,9 @@ class Recorder:
         # iterations since entering the machine code: one add per iteration, reported at exits
         self.iters = self._new_input(Loc("iter", 0), 0)
         for i, v in enumerate(f.fast):
+            if self.function and v is UNBOUND:   # a function's other locals start unbound
+                self.fast.append(Known(UNBOUND))
+                continue
             self.fast.append(self._shadow_value(Loc("fast", i), v))
         # stack locations are relative to what lies below this loop (enclosing loops' iterators)
         own = 1 if self.loop.kind == "for" else 0
@@ -435,6 +440,8 @@ class Recorder:
                     self.call_inner(ins.arg)
                     continue
             first = False
+            if ins.op == O.RETURN_VALUE and self.function and not self.callers:
+                return self._finish()
             if f.pc == self.loop.exit_pc and not self.callers:
                 raise Abort("loop left during tracing", ins.line)
             self.take_snapshot()
@@ -480,6 +487,22 @@ class Recorder:
         trace = Trace(self.inputs, self.ops)
         return Recorded(trace, self.specs, self.checks, self.builtin_checks, self.lines,
                         1 if self.loop.kind == "for" else 0)
+
+    def _finish(self) -> Recorded:
+        """The function returns: ``finish(tag, value)`` (the driver numbers the tag); the
+        value stays on the frame's stack for the caller."""
+        sh = self.stack[-1]
+        if isinstance(sh, Num):
+            args, result = [sh.v], ("num", sh.py)
+        elif isinstance(sh, Known):
+            args, result = [], ("obj", sh.obj)
+        else:
+            raise Abort(f"returns a {type(sh).__name__}: NYI", self.line)
+        self.ops.append(Op(I.FINISH, [Const(0)] + args))
+        if not self.bridge:
+            self._backfill_globals()
+        return Recorded(Trace(self.inputs, self.ops), self.specs, self.checks,
+                        self.builtin_checks, self.lines, 0, result)
 
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
@@ -674,6 +697,8 @@ class Recorder:
         self.stack.append(self.globals[name])
 
     def record_STORE_GLOBAL(self, name: str) -> None:
+        if self.function:
+            self.nyi(f"global {name!r} written in a function trace")
         sh = self.stack[-1]
         if name not in self.globals:
             g = self.frame.globals
