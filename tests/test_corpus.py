@@ -32,12 +32,13 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 PROGRAMS = sorted(p.name for p in CORPUS.glob("[0-9][0-9][0-9]_*.py"))
 
 PARAMS = {
-    "threshold1": {"threshold": 1, "check_traces": True},  # machine code checked by the IR oracle
+    # machine code checked by the IR oracle; functions are traced from their first call
+    "threshold1": {"threshold": 1, "function_threshold": 1, "check_traces": True},
     "threshold1-nojit": {"threshold": 1, "jit": False},
     "default": {},
     # the same programs with the machine code emulated: x86_64 and AArch64 in Unicorn
-    "x86-unicorn": {"threshold": 1, "emulate": True, "check_traces": True},
-    "aarch64": {"threshold": 1, "arch": "aarch64", "check_traces": True},
+    "x86-unicorn": {"threshold": 1, "function_threshold": 1, "emulate": True, "check_traces": True},
+    "aarch64": {"threshold": 1, "function_threshold": 1, "arch": "aarch64", "check_traces": True},
 }
 ALL = tuple(PARAMS)
 INTERPRETED = ("threshold1", "threshold1-nojit")   # the failing line runs in jitnb's interpreter

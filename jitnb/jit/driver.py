@@ -400,6 +400,7 @@ class _Runtime:
     L = engine.loops
     UNBOUND = UNBOUND
     NOT_ENTERED = NOT_ENTERED     # a function entry's answer: CPython runs the body
+    RecursionError = RecursionError
     iter = staticmethod(builtins.iter)
     locals = staticmethod(builtins.locals)
     globals = staticmethod(builtins.globals)

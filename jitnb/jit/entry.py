@@ -15,6 +15,7 @@ one is traced (at most ``max_retrace``).
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from .. import events as ev
@@ -25,6 +26,19 @@ from .lang.compiler import LoopInfo
 
 MAX_NESTING = 12    # entries active at once (beyond: CPython runs the call, as it costs
                     # CPython's recursion budget several frames per level)
+
+
+HEADROOM = 250      # Python frames left free below the recursion limit when entering
+
+
+def _deep() -> bool:
+    """Is the Python stack within HEADROOM frames of the recursion limit?  (jitnb's own
+    frames must not make a recursion fail earlier than it would in CPython.)"""
+    try:
+        sys._getframe(sys.getrecursionlimit() - HEADROOM)
+    except ValueError:
+        return False
+    return True
 
 
 class FunctionEntry(Loop):
@@ -58,7 +72,7 @@ class FunctionEntry(Loop):
         if self.blacklisted or not params.jit:
             self.budget = NEVER
             return NOT_ENTERED
-        if engine.entry_depth >= MAX_NESTING:
+        if engine.entry_depth >= MAX_NESTING or _deep():
             return NOT_ENTERED
         code = self.unit.code
         if not code.complete:
@@ -109,11 +123,14 @@ class FunctionEntry(Loop):
         if self.hot_count == 1:
             ev.emit(ev.FunctionHot(self.id, self.scope, self.line, params.function_threshold))
 
+        recorders = []
+
         def record():
-            return Recorder(frame, self.info, engine.interp, params.trace_limit,
-                            inner_loop=engine._compiled_inner(self.unit),
-                            inline_unit=engine._inlinable,
-                            inline_depth=params.inline_depth).record()
+            rec = Recorder(frame, self.info, engine.interp, params.trace_limit,
+                           inner_loop=engine._compiled_inner(self.unit),
+                           inline_unit=engine._inlinable, inline_depth=params.inline_depth)
+            recorders.append(rec)
+            return rec.record()
 
         def done(recorded, t_record):
             compiled = compile_loop(self, recorded, params, t_record=t_record)
@@ -122,11 +139,17 @@ class FunctionEntry(Loop):
 
         if engine._attempt(self, self.line, record, done):
             return frame.stack.pop()        # the recording ran the call to its return
-        self.aborts += 1
+        reason = self.abort_reasons[-1]
+        if "not compiled yet" in reason and self.left < 20:
+            self.left += 1                  # its loop gets compiled first: not a bad function
+        else:
+            self.aborts += 1
         if self.aborts >= params.max_retrace:
-            self._blacklist(self.abort_reasons[-1])
+            self._blacklist(reason)
         elif not self.variants:
             self.budget = params.function_threshold   # try again later
+        if recorders and recorders[0].discardable:
+            return NOT_ENTERED              # nothing visible happened: CPython runs the call
         return self._finish(frame)
 
     def _blacklist(self, reason: str) -> None:

@@ -30,7 +30,7 @@ from ..params import Params
 from . import driver
 from .lang.compiler import assigned_locals
 from .lang.scopes import Scope, ScopeMap, analyse
-from .lang.subset import check_function, check_loop
+from .lang.subset import check_function, check_loop, unsupported
 
 PREFIX = "_jitnb_"
 RT = driver.RUNTIME_NAME
@@ -232,13 +232,18 @@ class _Rewriter(ast.NodeTransformer):
                                                     "exc_line"), ast.Eq(), bl.const(like.lineno)),
                                  [ast.Raise(take(bl), None, **bl.pos)]))
         raises.append(ast.Raise(take(b), None, **b.pos))
+        # near the recursion limit the counter's comparison or the call may raise
+        # RecursionError: then CPython runs the body, and raises it where it would
+        budget = ast.Attribute(e(), "budget", ast.Store(), **b.pos)
         hot = [b.assign(r, call),
                b.if_(b.compare(b.name(r), ast.IsNot(), b.rt("NOT_ENTERED")),
-                     [ast.Return(b.name(r), **b.pos)]),
-               b.if_(b.compare(b.attr(e(), "exc"), ast.IsNot(), b.const(None)), raises)]
-        budget = ast.Attribute(e(), "budget", ast.Store(), **b.pos)
-        prologue = [ast.AugAssign(budget, ast.Sub(), b.const(1), **b.pos),
-                    b.if_(b.compare(b.attr(e(), "budget"), ast.LtE(), b.const(0)), hot)]
+                     [ast.Return(b.name(r), **b.pos)])]
+        counted = [ast.AugAssign(budget, ast.Sub(), b.const(1), **b.pos),
+                   b.if_(b.compare(b.attr(e(), "budget"), ast.LtE(), b.const(0)), hot)]
+        prologue = [ast.Try(counted, [ast.ExceptHandler(b.rt("RecursionError"), None,
+                                                        [ast.Pass(**b.pos)], **b.pos)],
+                            [], [], **b.pos),
+                    b.if_(b.compare(b.attr(e(), "exc"), ast.IsNot(), b.const(None)), raises)]
         return node.body[:keep] + prologue + node.body[keep:]
 
     @staticmethod
@@ -324,6 +329,10 @@ def _no_entry(node, scope: Scope) -> str:
         return "closure: NYI"
     if scope.cells:
         return "variables captured by inner functions: NYI"
+    for stmt in node.body:
+        bad = unsupported(stmt)
+        if bad is not None:
+            return str(bad)
     return ""
 
 

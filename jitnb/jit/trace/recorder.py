@@ -30,6 +30,19 @@ ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the 
 EXACT_FLOAT_INT = 1 << 53
 
 
+# bytecodes a function trace may run and then discard (CPython runs the call again):
+# the operands they read from the stack; any other bytecode counts as an effect
+_OPERANDS: dict[str, Any] = {
+    "NOP": 0, "LOAD_CONST": 0, "LOAD_FAST": 0, "STORE_FAST": 0, "LOAD_GLOBAL": 0,
+    "LOAD_DEREF": 0, "JUMP": 0, "POP_JUMP_IF_FALSE": 1, "POP_JUMP_IF_TRUE": 1,
+    "JUMP_IF_FALSE_OR_POP": 1, "JUMP_IF_TRUE_OR_POP": 1, "LOOP_HEADER": 0, "POP_TOP": 0,
+    "DUP_TOP": 0, "DUP_TOP_TWO": 0, "ROT_TWO": 0, "ROT_THREE": 0, "BUILD_TUPLE": 0,
+    "BINARY_OP": 2, "INPLACE_OP": 2, "COMPARE_OP": 2, "BINARY_SUBSCR": 2, "UNARY_OP": 1,
+    "LOAD_ATTR": 1, "GET_ITER": 1, "FOR_ITER": 1, "UNPACK_SEQUENCE": 1, "CALL": "call",
+}
+_PURE_CALLS = (len, range, int, float, abs, min, max)
+
+
 class UserRaised(Exception):
     """The user's code raised while the recorder was running it: not a tracing problem."""
 
@@ -197,6 +210,7 @@ class Recorder:
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.function = loop.kind == "function"   # from the function's start to its return
+        self.effects = False    # has the recording run anything that others could see?
         self.unit = frame.unit
         self.inputs: list[Input] = []
         self.specs: list[InputSpec] = []
@@ -401,12 +415,19 @@ class Recorder:
         return Resume(pc, line, len(stack), entries, pytypes)
 
     # -- driving -------------------------------------------------------------------------
+    @property
+    def discardable(self) -> bool:
+        """A function trace that aborts before any visible effect: CPython may run the
+        call again from its start instead of jitnb's interpreter finishing it."""
+        return self.function and not self.bridge and not self.effects
+
     def record(self) -> Recorded:
         self.ops.append(Op(I.LABEL, list(self.inputs)))
         try:
             return self._record()
         except Abort:
-            self._finish_inlined_calls()
+            if not self.discardable:
+                self._finish_inlined_calls()
             raise
 
     def _finish_inlined_calls(self) -> None:
@@ -540,6 +561,7 @@ class Recorder:
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
         descr = inner.call_descr()
+        self.effects = True
         if not inner.run(self.frame):  # the real work, done concretely
             raise Abort("inner loop could not be entered", self.line)
         exit = inner.last_exit
@@ -606,6 +628,8 @@ class Recorder:
 
     def concrete(self, arg: Any) -> None:
         ins = self.unit.instrs[self.frame.pc]
+        if not self.effects and not self._inert(ins.op, arg):
+            self.effects = True
         self.frame.pc += 1
         try:
             self.interp.handlers[ins.op](self.frame, arg)
@@ -613,6 +637,20 @@ class Recorder:
             if self.callers:
                 e = with_frames(e, [c.frame for c in self.callers[1:]] + [self.frame])
             raise UserRaised(e) from None
+
+    def _inert(self, op: int, arg: Any) -> bool:
+        """Can running this bytecode on these operands have an effect beyond the frame?"""
+        n = _OPERANDS.get(O.OPS[op].name)
+        if n is None:
+            return False
+        if n == "call":
+            fn = self.stack[-arg[0] - 1]
+            return isinstance(fn, Known) and (any(fn.obj is f for f in _PURE_CALLS)
+                                              or any(fn.obj is f for f in MATH_CALLS))
+        return all(isinstance(sh, (Num, RangeIter, VRange, VTuple, ArrayRef, ArrayIter))
+                   or (isinstance(sh, Known) and (immutable(sh.obj)
+                                                  or type(sh.obj).__name__ == "module"))
+                   for sh in self.stack[len(self.stack) - n:])
 
     def nyi(self, what: str) -> None:
         raise Abort(f"{what}: NYI", self.line)
