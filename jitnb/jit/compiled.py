@@ -172,6 +172,61 @@ class CheckedExecutor:
         self.reference.attach_bridge(exit, bridge, first_exit)
 
 
+def result_tag(results: list, result: tuple) -> int:
+    """The tag of a function's result kind, ("num", type) or ("obj", object), in its
+    table (added if new); objects are told apart by identity."""
+    how, what = result
+    for i, (h, w) in enumerate(results):
+        if h == how and w is what:
+            return i
+    results.append(result)
+    return len(results) - 1
+
+
+# the nesting of calls between compiled functions (the one word they share): machine code
+# recursion stays well below CPython's recursion limit (see entry.HEADROOM)
+CALL_DEPTH = (ctypes.c_int64 * 1)()
+CALL_DEPTH_ADDRESS = ctypes.addressof(CALL_DEPTH)
+MAX_CALL_DEPTH = 200
+
+
+def _pure_op(op) -> bool:
+    from .ir import ops as O
+    if op.num in (O.SETARRAYITEM_RAW_I, O.SETARRAYITEM_RAW_F):
+        base = op.args[0]
+        return isinstance(base, Const) and base.value == CALL_DEPTH_ADDRESS
+    if op.num == O.CALL_LOOP:
+        return isinstance(op.descr, EntryCall) and op.descr.pure
+    return True
+
+
+class EntryCall:
+    """How machine code calls a compiled function (the ``descr`` of ``call_loop``): its
+    entry and frame array.  A trace calling itself gets one before its code exists; the
+    entry address is filled in (and the call sites patched) once it is loaded."""
+
+    def __init__(self, frame, input_kinds: str, executor=None, pure: bool = True):
+        self.frame = frame
+        self.frame_address = ctypes.addressof(frame)
+        self.input_kinds = input_kinds
+        self.executor = executor
+        self.entry_address = getattr(executor, "entry_address", 0) if executor else 0
+        self.pure = pure
+
+    def call_reference(self, args: list) -> int:
+        """What the machine code does, in Python (the exit values to the frame)."""
+        executor = self.executor
+        while hasattr(executor, "machine"):     # not checked again: it is the callee's code
+            executor = executor.machine
+        index, values, _ = executor.execute(list(args))
+        for j, v in enumerate(values):
+            self.frame[1 + j] = to_slot(v, "f" if isinstance(v, float) else "i")
+        return index
+
+    def __str__(self) -> str:
+        return f"function@{self.entry_address:#x}" if self.entry_address else "function"
+
+
 def _same_value(a, b) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return struct.pack("<d", float(a)) == struct.pack("<d", float(b))
@@ -183,6 +238,7 @@ class GuardStats:
     failures: int = 0
     bridge: Trace | None = None     # the bridge attached to this exit
     bridge_aborts: int = 0
+    recording: bool = False         # a bridge from it is being recorded
 
 
 @dataclass
@@ -224,11 +280,37 @@ class CompiledLoop:
     def tag_result(self, recorded: Recorded) -> None:
         """Number a function trace's (or bridge's) ``finish`` by the kind of value it
         returns: the tag is its first argument."""
-        if recorded.result is None:
-            return
-        last = recorded.trace.ops[-1]
-        last.args[0] = Const(len(self.results))
-        self.results.append(recorded.result)
+        if recorded.result is not None:
+            recorded.trace.ops[-1].args[0] = Const(result_tag(self.results, recorded.result))
+
+    def after_call(self, exit: int) -> bool:
+        """Is this exit the check that a called function returned (and of what kind)?  Its
+        failure means the callee left its machine code: the callee's own guards get
+        bridges, the caller redoes the call in the interpreter."""
+        from .ir import ops as O
+        from .ir.trace import resolve
+        guard = self.exits[exit]
+        if guard.num != O.GUARD_VALUE:
+            return False
+        v = resolve(guard.args[0])
+        if getattr(v, "num", None) == O.CALL_LOOP:
+            return isinstance(v.descr, EntryCall)
+        if getattr(v, "num", None) == O.GETARRAYITEM_RAW_I:
+            base = resolve(v.args[0])
+            return isinstance(base, Const) and base.value in self._entry_frames()
+        return False
+
+    def _entry_frames(self) -> set:
+        from .ir import ops as O
+        ops = list(self.trace.ops) + [op for _, _, t in self.bridges for op in t.ops]
+        return {op.descr.frame_address for op in ops
+                if op.num == O.CALL_LOOP and isinstance(op.descr, EntryCall)}
+
+    @property
+    def pure(self) -> bool:
+        """No effect but its result (so a caller may redo the call after any exit)."""
+        return all(_pure_op(op) for op in self.trace.ops) and all(
+            _pure_op(op) for _, _, t in self.bridges for op in t.ops)
 
     def add_bridge(self, exit: int, recorded: Recorded, trace: Trace) -> None:
         first = len(self.exits)

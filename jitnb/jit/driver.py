@@ -63,6 +63,7 @@ class Unit:
         self.name, self.lineno, self.qualname = name, lineno, qualname
         self._code: CodeUnit | None = None
         self.loops: list[Loop] = []
+        self.entry = None               # its FunctionEntry, if it is traced from its start
 
     def loop_at(self, index: int) -> "Loop | None":
         """The instrumented loop with this index in the unit's bytecode."""
@@ -134,6 +135,14 @@ class Loop:
             frame.stack.append(it)
         return self.engine.run_iteration(self, frame)
 
+    def entry_calls(self):
+        """The recorder's hook for calls to compiled functions (function entries have one)."""
+        from .entry import entry_calls
+        return entry_calls(self.engine, None)
+
+    def check_bridge(self, compiled, recorded) -> None:
+        """Raise Abort if this bridge cannot be attached (loops take any)."""
+
     def listing(self) -> str:
         """Source, IR before/after optimisation, guards and machine code, as text."""
         from .listing import build
@@ -201,6 +210,7 @@ class Engine:
         """The function entry (call counter, traces from the function's start) of `unit`."""
         from .entry import FunctionEntry
         entry = FunctionEntry(len(self.loops), unit, self)
+        unit.entry = entry
         self.loops.append(entry)
         return entry
 
@@ -236,6 +246,12 @@ class Engine:
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    def entry_of(self, fn: Any):
+        """The function entry of a Python function, if it has one."""
+        code = getattr(fn, "__code__", None)
+        unit = self.units_by_code.get(code) if isinstance(code, types.CodeType) else None
+        return unit.entry if unit is not None else None
 
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
@@ -283,7 +299,8 @@ class Engine:
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
-                or stats.bridge_aborts >= params.max_retrace):
+                or stats.bridge_aborts >= params.max_retrace or stats.recording
+                or compiled.after_call(exit)):
             compiled.finish_inlined(frame)
             return
         from .trace.recorder import Recorder
@@ -297,7 +314,7 @@ class Engine:
                                bridge_from=snap, target=compiled.recorded,
                                inner_loop=self._compiled_inner(loop.unit),
                                inline_unit=self._inlinable, inline_depth=params.inline_depth,
-                               inlined_frames=inlined)
+                               inlined_frames=inlined, entry_call=loop.entry_calls())
             except BaseException:
                 compiled.pending = inlined
                 compiled.finish_inlined(frame)
@@ -306,10 +323,15 @@ class Engine:
 
         def done(recorded, t_record):
             compiled.tag_result(recorded)
+            loop.check_bridge(compiled, recorded)
             compile_bridge(loop, compiled, exit, recorded, params, t_record)
 
-        if not self._attempt(loop, snap.line, record, done):
-            stats.bridge_aborts += 1
+        stats.recording = True   # the recording may run this code again: no second bridge
+        try:
+            if not self._attempt(loop, snap.line, record, done):
+                stats.bridge_aborts += 1
+        finally:
+            stats.recording = False
 
     def trace_loop(self, loop: Loop, frame: Frame) -> None:
         """Record one iteration (running it for real), then optimise and compile the trace."""
@@ -320,7 +342,8 @@ class Engine:
         def record():
             return Recorder(frame, loop.info, self.interp, params.trace_limit,
                             inner_loop=self._compiled_inner(loop.unit),
-                            inline_unit=self._inlinable, inline_depth=params.inline_depth).record()
+                            inline_unit=self._inlinable, inline_depth=params.inline_depth,
+                            entry_call=loop.entry_calls()).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)

@@ -15,6 +15,7 @@ one is traced (at most ``max_retrace``).
 """
 from __future__ import annotations
 
+import ctypes
 import sys
 from typing import Any
 
@@ -24,8 +25,9 @@ from .driver import NEVER, NOT_ENTERED, Loop, Unit, strip_traceback
 from .interp.frame import UNBOUND, Frame
 from .lang.compiler import LoopInfo
 
-MAX_NESTING = 12    # entries active at once (beyond: CPython runs the call, as it costs
-                    # CPython's recursion budget several frames per level)
+MAX_NESTING = 48    # entries active at once (each costs several Python frames; beyond
+                    # it CPython runs the call).  Deep enough that a recursion whose
+                    # compiled calls fail all the way down reaches the failing guard.
 
 
 HEADROOM = 250      # Python frames left free below the recursion limit when entering
@@ -53,6 +55,8 @@ class FunctionEntry(Loop):
         self.misses = 0
         self.exc: BaseException | None = None   # the call's exception, for the prologue
         self.exc_line = 0
+        self.tracing = False
+        self.results: list = []     # finish tag -> result kind, shared by all variants
         self._info = LoopInfo(-1, "function", unit.lineno, header_pc=-1, body_pc=0, exit_pc=-1)
 
     @property
@@ -72,7 +76,7 @@ class FunctionEntry(Loop):
         if self.blacklisted or not params.jit:
             self.budget = NEVER
             return NOT_ENTERED
-        if engine.entry_depth >= MAX_NESTING or _deep():
+        if self.tracing or engine.entry_depth >= MAX_NESTING or _deep():
             return NOT_ENTERED
         code = self.unit.code
         if not code.complete:
@@ -124,20 +128,34 @@ class FunctionEntry(Loop):
             ev.emit(ev.FunctionHot(self.id, self.scope, self.line, params.function_threshold))
 
         recorders = []
+        own = _SelfCall(self)
 
         def record():
             rec = Recorder(frame, self.info, engine.interp, params.trace_limit,
                            inner_loop=engine._compiled_inner(self.unit),
-                           inline_unit=engine._inlinable, inline_depth=params.inline_depth)
+                           inline_unit=engine._inlinable, inline_depth=params.inline_depth,
+                           entry_call=entry_calls(engine, own))
             recorders.append(rec)
             return rec.record()
 
         def done(recorded, t_record):
-            compiled = compile_loop(self, recorded, params, t_record=t_record)
+            if own.descr is not None:
+                own.check(recorded)
+            compiled = compile_loop(self, recorded, params, t_record=t_record,
+                                    frame=own.descr.frame if own.descr is not None else None)
+            compiled.results = self.results
             compiled.tag_result(recorded)
+            compiled.called_from_code = False
+            if own.descr is not None:
+                own.link(compiled)
             self.variants.append(compiled)
 
-        if engine._attempt(self, self.line, record, done):
+        self.tracing = True
+        try:
+            ok = engine._attempt(self, self.line, record, done)
+        finally:
+            self.tracing = False
+        if ok:
             return frame.stack.pop()        # the recording ran the call to its return
         reason = self.abort_reasons[-1]
         if "not compiled yet" in reason and self.left < 20:
@@ -152,6 +170,17 @@ class FunctionEntry(Loop):
             return NOT_ENTERED              # nothing visible happened: CPython runs the call
         return self._finish(frame)
 
+    def entry_calls(self):
+        return entry_calls(self.engine, None)
+
+    def check_bridge(self, compiled, recorded) -> None:
+        from .compiled import _pure_op
+        from .trace.recorder import Abort
+        if getattr(compiled, "called_from_code", False) and not all(
+                _pure_op(op) for op in recorded.trace.ops):
+            raise Abort("bridge with effects in a function called from machine code: NYI",
+                        self.line)
+
     def _blacklist(self, reason: str) -> None:
         self.blacklisted = True
         self.budget = NEVER
@@ -161,3 +190,116 @@ class FunctionEntry(Loop):
 
     def __repr__(self) -> str:
         return f"<function entry {self.id} {self.unit.qualname} line {self.line}>"
+
+
+# -- calls between compiled functions --------------------------------------------------------
+SELF_FRAME_SLOTS = 256
+
+
+def _simple_inputs(recorded, nparams: int) -> bool:
+    """Inputs are the iteration counter then the parameters, all numbers (what a call
+    from machine code passes)."""
+    specs = recorded.inputs
+    return (len(specs) == 1 + nparams and specs[0].loc.where == "iter"
+            and all(s.loc.where == "fast" and s.loc.key == i and not s.part
+                    for i, s in enumerate(specs[1:])))
+
+
+class _SelfCall:
+    """The target of a function's calls to itself while its first trace is recorded: a
+    frame array now, the code's address once it is loaded."""
+
+    def __init__(self, entry: FunctionEntry) -> None:
+        self.entry = entry
+        self.descr = None
+
+    def target(self, types: list, rec):
+        from .compiled import EntryCall
+        code = self.entry.unit.code
+        specs = rec.specs
+        if len(types) != len(code.params) or len(specs) != 1 + len(types):
+            return None     # other inputs (globals, arrays) than its parameters: NYI
+        if [s.py for s in specs[1:]] != types or any(s.part for s in specs):
+            return None
+        if self.descr is None:
+            from .backend.machine import frame_for
+            from .ir.trace import Trace
+            frame = frame_for(Trace(rec.inputs, rec.ops), self.entry.unit.params, SELF_FRAME_SLOTS)
+            if frame is None:
+                return None
+            kinds = "i" + "".join("f" if t is float else "i" for t in types)
+            self.descr = EntryCall(frame, kinds)
+        return self.descr
+
+    def check(self, recorded) -> None:
+        from .compiled import _pure_op
+        from .trace.recorder import Abort
+        if not _simple_inputs(recorded, len(self.entry.unit.code.params)):
+            raise Abort("recursive call in a function with global or array inputs: NYI",
+                        self.entry.line)
+        if not all(_pure_op(op) for op in recorded.trace.ops):
+            raise Abort("recursive call in a function with effects: NYI", self.entry.line)
+
+    def link(self, compiled) -> None:
+        executor = compiled.executor
+        while hasattr(executor, "machine"):
+            executor = executor.machine
+        self.descr.executor = compiled.executor
+        entry = getattr(executor, "entry_address", 0)
+        if entry:
+            self.descr.entry_address = entry
+            executor.link_calls(self.descr, entry)
+        compiled.entry_descr = self.descr
+        compiled.called_from_code = True
+
+
+def _variant_call(entry: FunctionEntry, types: list, rec):
+    """A compiled variant of `entry` that machine code can call with these argument types."""
+    from .compiled import EntryCall
+    nparams = len(entry.unit.code.params)
+    for v in entry.variants:
+        specs = v.recorded.inputs
+        if not (_simple_inputs(v.recorded, nparams) and [s.py for s in specs[1:]] == types
+                and v.pure):
+            continue
+        for loc, obj in v.recorded.checks:      # the callee's constants must be the caller's
+            if loc.where == "global":
+                sh = rec._shadow_at(loc, 0)
+                if not (getattr(sh, "obj", _NO) is obj):
+                    return None
+            elif loc.where == "modattr":
+                rec.checks.append((loc, obj))
+            else:
+                return None
+        rec.builtin_checks.extend(c for c in v.recorded.builtin_checks
+                                  if c not in rec.builtin_checks)
+        descr = getattr(v, "entry_descr", None)
+        if descr is None:
+            if getattr(v.executor, "frame", None) is None:
+                v.executor.frame = (ctypes.c_int64 * SELF_FRAME_SLOTS)()
+            descr = v.entry_descr = EntryCall(v.executor.frame, "".join(
+                "f" if s.py is float else "i" for s in specs), v.executor)
+        v.called_from_code = True
+        return descr
+    return None
+
+
+_NO = object()
+
+
+def entry_calls(engine, own: _SelfCall | None):
+    """The recorder's hook: (EntryCall, result kind -> finish tag) for a call machine code
+    can make to a compiled function (or, while its first trace is recorded, to itself)."""
+    def hook(fn, types: list, rec):
+        entry = engine.entry_of(fn)
+        if entry is None or entry.blacklisted or fn.__globals__ is not rec.frame.globals:
+            return None
+        if own is not None and entry is own.entry:
+            descr = own.target(types, rec)
+        else:
+            descr = _variant_call(entry, types, rec)
+        if descr is None:
+            return None
+        from .compiled import result_tag
+        return descr, lambda result: result_tag(entry.results, result)
+    return hook

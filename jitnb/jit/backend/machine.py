@@ -15,6 +15,7 @@ frame address) mean the same to Python and to any emulated caller.
 from __future__ import annotations
 
 import ctypes
+import struct
 
 from ...params import Params
 from ..ir import ops as O
@@ -31,14 +32,16 @@ class MachineExecutor:
 
     kind = ""
 
-    def __init__(self, trace: Trace, image) -> None:
+    def __init__(self, trace: Trace, image, frame: ctypes.Array | None = None) -> None:
         self.image = image
         self.code = self.load_code(image)
         self.name = f"{image.arch} {self.kind}"
         self.code_size = image.code_size
         self.input_kinds = [v.kind for v in trace.inputs]
         self.fail_kinds = [[v.kind for v in g.snapshot.fail_args()] for g in trace.guards()]
-        self.frame = self.new_frame(max(image.frame_slots, MIN_FRAME))
+        if frame is not None and len(frame) < image.frame_slots:
+            raise ValueError("the given frame is too small for the trace")
+        self.frame = frame if frame is not None else self.new_frame(max(image.frame_slots, MIN_FRAME))
         # exit number -> (image, its loaded code, guard index within that image)
         self.owners: list[tuple] = [(image, self.code, i) for i in range(len(self.fail_kinds))]
         self.bridge_codes: list = []
@@ -104,6 +107,15 @@ class MachineExecutor:
             self.fail_kinds.append([v.kind for v in g.snapshot.fail_args()])
         self.last_bridge_bytes = image.code_size
 
+    def link_calls(self, descr, entry: int) -> None:
+        """Point the ``call_loop`` sites of ``descr`` (assembled before the callee's
+        address was known: a trace calling itself) at ``entry``."""
+        for code in [self.code] + self.bridge_codes:
+            for at, d in code.image.loop_call_sites:
+                if d is descr:
+                    getattr(code, "relocations", {}).pop(at, None)   # no emulator trap
+                    code.patch(at, struct.pack("<Q", entry))
+
     def free(self) -> None:
         for code in self.bridge_codes:
             code.free()
@@ -156,13 +168,30 @@ def native_callable(trace: Trace) -> bool:
     return True
 
 
-def load(trace: Trace, params: Params):
+def _target(trace: Trace, params: Params) -> tuple[str, bool]:
     arch = host_arch() if params.arch == "host" else params.arch
-    emulate = params.emulate or arch != host_arch() or not native_callable(trace)
+    return arch, params.emulate or arch != host_arch() or not native_callable(trace)
+
+
+def frame_for(trace: Trace, params: Params, slots: int) -> ctypes.Array | None:
+    """A frame array in the memory the trace's code will run on (known before it is
+    assembled, for code that calls itself); None where no machine executor runs here."""
+    arch, emulate = _target(trace, params)
+    if not emulate:
+        return (ctypes.c_int64 * slots)()
+    try:
+        from ...emu.unicorn_exec import emulator
+        return emulator(arch).new_frame(slots)
+    except ImportError:
+        return None
+
+
+def load(trace: Trace, params: Params, frame: ctypes.Array | None = None):
+    arch, emulate = _target(trace, params)
     image = compile_trace(trace, arch)
     if not emulate:
-        return NativeExecutor(trace, image)
+        return NativeExecutor(trace, image, frame)
     try:
-        return EmulatedExecutor(trace, image)
+        return EmulatedExecutor(trace, image, frame)
     except ImportError:         # no Unicorn here
         return None

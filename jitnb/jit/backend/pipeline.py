@@ -14,13 +14,14 @@ from ..ir.trace import verify
 from ..opt import optimize
 
 
-def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoop:
+def compile_loop(loop, recorded, params: Params, t_record: float, frame=None) -> CompiledLoop:
+    """``frame``: the frame array the code must run on (see ``machine.frame_for``)."""
     t0 = time.perf_counter()
     verify(recorded.trace)
     trace = optimize(recorded.trace, params.opts())
     verify(trace)
     t1 = time.perf_counter()
-    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded))
+    executor, code_bytes, target = _executor(trace, params, _array_regions(recorded), frame)
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
                             header_pc=loop.info.header_pc, header_line=loop.line)
@@ -56,14 +57,14 @@ def _array_regions(recorded):
     return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
 
 
-def _executor(trace, params: Params, regions=None):
+def _executor(trace, params: Params, regions=None, frame=None):
     """Machine code where a backend can take the trace; the reference interpreter otherwise."""
     try:
         from . import machine
     except ImportError:
         machine = None
     if machine is not None:
-        ex = machine.load(trace, params)
+        ex = machine.load(trace, params, frame)
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor

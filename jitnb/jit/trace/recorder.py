@@ -202,11 +202,13 @@ class Recorder:
     def __init__(self, frame: Frame, loop: LoopInfo, interp: Interpreter, trace_limit: int,
                  bridge_from: Snapshot | None = None, target: "Recorded | None" = None,
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
-                 inlined_frames: list | None = None):
+                 inlined_frames: list | None = None, entry_call=None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
         self.inline_depth = inline_depth
+        self.entry_call = entry_call   # (function, argument types, recorder) ->
+                                       # (EntryCall, result kind -> tag) or None
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.function = loop.kind == "function"   # from the function's start to its return
@@ -1062,7 +1064,12 @@ class Recorder:
         self.stack.append(self.call(target, spec, args, name, result))
 
     def inline(self, code: Any, fn: Any, n: int, kwnames: tuple) -> None:
-        """Trace into a jitnb function: its body becomes part of the trace."""
+        """Trace into a jitnb function: its body becomes part of the trace.  A recursive
+        call, or one beyond the inlining depth, calls the function's machine code instead
+        where it has some (``call_entry``)."""
+        recursive = code is self.root_unit or any(c.unit is code for c in self.callers[1:])
+        if (recursive or len(self.callers) >= self.inline_depth) and self.call_entry(fn, n, kwnames):
+            return
         if len(self.callers) >= self.inline_depth:
             self.nyi(f"call to {fn.__name__} beyond the inlining depth")
         if fn.__globals__ is not self.frame.globals:
@@ -1100,6 +1107,45 @@ class Recorder:
         self.callers.append(caller)
         self.frame = Frame(code, self.frame.globals, fast)
         self.unit, self.fast, self.stack = code, shadow_fast, []
+
+    @property
+    def root_unit(self) -> Any:
+        return self.callers[0].unit if self.callers else self.unit
+
+    def call_entry(self, fn: Any, n: int, kwnames: tuple) -> bool:
+        """``call_loop`` of a compiled function (PyPy's call_assembler), bounded by a
+        nesting counter; its result is read from its frame.  Any other exit of the callee
+        fails the guard after the call, and the interpreter redoes the call (the callee
+        has no other effect).  False if the call cannot be made so."""
+        args = self.stack[len(self.stack) - n:]
+        if self.entry_call is None or kwnames or not all(isinstance(a, Num) for a in args):
+            return False
+        target = self.entry_call(fn, [a.py for a in args], self)
+        if target is None:
+            return False
+        from ..compiled import CALL_DEPTH_ADDRESS, MAX_CALL_DEPTH
+        descr, tag_for = target
+        self.concrete((n, kwnames))          # the call, for real
+        result = self.frame.stack[-1]
+        if not (fits_int(result) or type(result) in (float, bool)):
+            self.nyi(f"call to {fn.__name__} returning {type(result).__name__}")
+        depth_cell = Const(CALL_DEPTH_ADDRESS)
+        depth = self.emit(I.GETARRAYITEM_RAW_I, depth_cell, Const(0), descr="q")
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_LT, depth, Const(MAX_CALL_DEPTH)))
+        self.emit(I.SETARRAYITEM_RAW_I, depth_cell, Const(0),
+                  self.emit(I.INT_ADD, depth, Const(1)), descr="q")
+        r = self.emit(I.CALL_LOOP, Const(0), *[a.v for a in args], descr=descr)
+        self.emit(I.SETARRAYITEM_RAW_I, depth_cell, Const(0), depth, descr="q")
+        self.guard(I.GUARD_VALUE, r, Const(-1))
+        frame = Const(descr.frame_address)
+        tag = self.emit(I.GETARRAYITEM_RAW_I, frame, Const(1), descr="q")
+        self.guard(I.GUARD_VALUE, tag, Const(tag_for(("num", type(result)))))
+        f = type(result) is float
+        v = self.emit(I.GETARRAYITEM_RAW_F if f else I.GETARRAYITEM_RAW_I, frame, Const(2),
+                      descr="d" if f else "q")
+        del self.stack[len(self.stack) - n - 1:]
+        self.stack.append(Num(v, type(result)))
+        return True
 
     @staticmethod
     def _const_shadow(v: Any) -> Any:
