@@ -172,6 +172,13 @@ class CheckedExecutor:
         self.reference.attach_bridge(exit, bridge, first_exit)
 
 
+def tag_result(results: list, recorded: Recorded) -> None:
+    """Number a function trace's (or bridge's) ``finish`` by the kind of value it
+    returns (its first argument); before the trace is optimised and assembled."""
+    if recorded.result is not None:
+        recorded.trace.ops[-1].args[0] = Const(result_tag(results, recorded.result))
+
+
 def result_tag(results: list, result: tuple) -> int:
     """The tag of a function's result kind, ("num", type) or ("obj", object), in its
     table (added if new); objects are told apart by identity."""
@@ -210,7 +217,10 @@ class EntryCall:
         self.frame_address = ctypes.addressof(frame)
         self.input_kinds = input_kinds
         self.executor = executor
-        self.entry_address = getattr(executor, "entry_address", 0) if executor else 0
+        machine = executor
+        while hasattr(machine, "machine"):
+            machine = machine.machine
+        self.entry_address = getattr(machine, "entry_address", 0) if machine else 0
         self.pure = pure
 
     def call_reference(self, args: list) -> int:
@@ -278,15 +288,13 @@ class CompiledLoop:
         return self._call
 
     def tag_result(self, recorded: Recorded) -> None:
-        """Number a function trace's (or bridge's) ``finish`` by the kind of value it
-        returns: the tag is its first argument."""
-        if recorded.result is not None:
-            recorded.trace.ops[-1].args[0] = Const(result_tag(self.results, recorded.result))
+        tag_result(self.results, recorded)
 
     def after_call(self, exit: int) -> bool:
-        """Is this exit the check that a called function returned (and of what kind)?  Its
-        failure means the callee left its machine code: the callee's own guards get
-        bridges, the caller redoes the call in the interpreter."""
+        """Is this exit one of the checks after a call to a compiled function (that it
+        returned, and a result of the kind expected)?  No bridge then: the callee's own
+        guards get bridges; the caller redoes the call in the interpreter (the callee
+        has no other effect), or resumes after it with a result of another kind."""
         from .ir import ops as O
         from .ir.trace import resolve
         guard = self.exits[exit]
@@ -449,6 +457,8 @@ class CompiledLoop:
                 continue
             if how == "obj":
                 val = what
+            elif how == "callresult":
+                val = _call_result(what, by_name)
             elif how == "range":
                 name, step = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
@@ -474,6 +484,8 @@ class CompiledLoop:
             for loc, how, what in r.entries:
                 if how == "obj":
                     val = what
+                elif how == "callresult":
+                    val = _call_result(what, by_name)
                 elif how == "array":
                     val = arrays[what[2]]
                 elif how == "aiter":
@@ -502,6 +514,15 @@ class CompiledLoop:
 
 
 _MISSING = object()
+
+
+def _call_result(what: tuple, by_name: dict) -> Any:
+    """The value a compiled function returned, from its tag and bits."""
+    name, results = what
+    how, kind = results[by_name[name + ".tag"]]
+    if how == "obj":
+        return kind
+    return by_name[name + ".f"] if kind is float else kind(by_name[name + ".i"])
 
 
 def _array_at(frame: Frame, loc: Loc, base: int) -> Any:

@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from .. import events as ev
-from .compiled import EXIT_FINISH, CompiledLoop
+from .compiled import EXIT_FINISH, CompiledLoop, tag_result
 from .driver import NEVER, NOT_ENTERED, Loop, Unit, strip_traceback
 from .interp.frame import UNBOUND, Frame
 from .lang.compiler import LoopInfo
@@ -141,10 +141,10 @@ class FunctionEntry(Loop):
         def done(recorded, t_record):
             if own.descr is not None:
                 own.check(recorded)
+            tag_result(self.results, recorded)      # before the code is made
             compiled = compile_loop(self, recorded, params, t_record=t_record,
                                     frame=own.descr.frame if own.descr is not None else None)
             compiled.results = self.results
-            compiled.tag_result(recorded)
             compiled.called_from_code = False
             if own.descr is not None:
                 own.link(compiled)
@@ -288,7 +288,7 @@ _NO = object()
 
 
 def entry_calls(engine, own: _SelfCall | None):
-    """The recorder's hook: (EntryCall, result kind -> finish tag) for a call machine code
+    """The recorder's hook: (EntryCall, the callee's result table) for a call machine code
     can make to a compiled function (or, while its first trace is recorded, to itself)."""
     def hook(fn, types: list, rec):
         entry = engine.entry_of(fn)
@@ -300,6 +300,5 @@ def entry_calls(engine, own: _SelfCall | None):
             descr = _variant_call(entry, types, rec)
         if descr is None:
             return None
-        from .compiled import result_tag
-        return descr, lambda result: result_tag(entry.results, result)
+        return descr, entry.results
     return hook

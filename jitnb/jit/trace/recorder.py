@@ -112,6 +112,17 @@ class VRange:
 
 
 @dataclass(frozen=True)
+class CallResult:
+    """What a compiled function returned, read from its frame: the kind's tag (in the
+    callee's table ``results``) and the 64 bits as an int and as a float.  Only live at
+    the guard on the tag, which resumes after the call."""
+    tag: Value
+    ival: Value
+    fval: Value
+    results: list
+
+
+@dataclass(frozen=True)
 class VTuple:
     items: tuple
 
@@ -208,7 +219,7 @@ class Recorder:
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
         self.inline_depth = inline_depth
         self.entry_call = entry_call   # (function, argument types, recorder) ->
-                                       # (EntryCall, result kind -> tag) or None
+                                       # (EntryCall, the callee's result table) or None
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
         self.function = loop.kind == "function"   # from the function's start to its return
@@ -320,6 +331,8 @@ class Recorder:
         `base` is replaced by the snapshot's."""
         self.stack = self.stack[:base] + [None] * resume.stack_depth
         for loc, how, what in resume.entries:
+            if how == "callresult":
+                raise Abort("bridge after a call returned another kind of value: NYI", resume.line)
             if how == "obj":
                 sh: Any = Known(what)
             elif how == "range":
@@ -401,6 +414,9 @@ class Recorder:
                 values.append((name + ".base", sh.base))
                 values.append((name + ".len", sh.length))
                 entries.append((loc, "array", (name, sh.typecode, sh.origin)))
+            elif isinstance(sh, CallResult):
+                values.extend([(name + ".tag", sh.tag), (name + ".i", sh.ival), (name + ".f", sh.fval)])
+                entries.append((loc, "callresult", (name, sh.results)))
             elif isinstance(sh, ArrayIter):
                 values.append((name, sh.idx))
                 values.append((name + ".base", sh.arr.base))
@@ -1123,8 +1139,8 @@ class Recorder:
         target = self.entry_call(fn, [a.py for a in args], self)
         if target is None:
             return False
-        from ..compiled import CALL_DEPTH_ADDRESS, MAX_CALL_DEPTH
-        descr, tag_for = target
+        from ..compiled import CALL_DEPTH_ADDRESS, MAX_CALL_DEPTH, result_tag
+        descr, results = target
         self.concrete((n, kwnames))          # the call, for real
         result = self.frame.stack[-1]
         if not (fits_int(result) or type(result) in (float, bool)):
@@ -1139,12 +1155,14 @@ class Recorder:
         self.guard(I.GUARD_VALUE, r, Const(-1))
         frame = Const(descr.frame_address)
         tag = self.emit(I.GETARRAYITEM_RAW_I, frame, Const(1), descr="q")
-        self.guard(I.GUARD_VALUE, tag, Const(tag_for(("num", type(result)))))
-        f = type(result) is float
-        v = self.emit(I.GETARRAYITEM_RAW_F if f else I.GETARRAYITEM_RAW_I, frame, Const(2),
-                      descr="d" if f else "q")
+        ival = self.emit(I.GETARRAYITEM_RAW_I, frame, Const(2), descr="q")
+        fval = self.emit(I.GETARRAYITEM_RAW_F, frame, Const(2), descr="d")
         del self.stack[len(self.stack) - n - 1:]
-        self.stack.append(Num(v, type(result)))
+        # a result of another kind resumes after the call (the call is not made again)
+        self.stack.append(CallResult(tag, ival, fval, results))
+        self.take_snapshot()
+        self.guard(I.GUARD_VALUE, tag, Const(result_tag(results, ("num", type(result)))))
+        self.stack[-1] = Num(fval if type(result) is float else ival, type(result))
         return True
 
     @staticmethod
