@@ -291,13 +291,18 @@ class CompiledLoop:
         tag_result(self.results, recorded)
 
     def after_call(self, exit: int) -> bool:
-        """Is this exit one of the checks after a call to a compiled function (that it
-        returned, and a result of the kind expected)?  No bridge then: the callee's own
+        """Is this exit a function trace's hand-over to the interpreter, or one of the
+        checks after a call to a compiled function (that it returned, and a result of
+        the kind expected)?  No bridge then: the callee's own
         guards get bridges; the caller redoes the call in the interpreter (the callee
         has no other effect), or resumes after it with a result of another kind."""
         from .ir import ops as O
         from .ir.trace import resolve
         guard = self.exits[exit]
+        for t in [self.trace] + [t for _, _, t in self.bridges]:
+            last = t.ops[-1]
+            if last.num == O.FINISH and not last.args and t.guards() and t.guards()[-1] is guard:
+                return True     # where a function trace hands over to the interpreter
         if guard.num != O.GUARD_VALUE:
             return False
         v = resolve(guard.args[0])

@@ -127,7 +127,7 @@ class FunctionEntry(Loop):
         if self.hot_count == 1:
             ev.emit(ev.FunctionHot(self.id, self.scope, self.line, params.function_threshold))
 
-        recorders = []
+        recorders, compiled_results = [], []
         own = _SelfCall(self)
 
         def record():
@@ -135,12 +135,14 @@ class FunctionEntry(Loop):
                            inner_loop=engine._compiled_inner(self.unit),
                            inline_unit=engine._inlinable, inline_depth=params.inline_depth,
                            entry_call=entry_calls(engine, own))
+            rec.wait_for_loops = self.left < 3     # then hand such a loop to the interpreter
             recorders.append(rec)
             return rec.record()
 
         def done(recorded, t_record):
             if own.descr is not None:
                 own.check(recorded)
+            compiled_results.append(recorded.result)
             tag_result(self.results, recorded)      # before the code is made
             compiled = compile_loop(self, recorded, params, t_record=t_record,
                                     frame=own.descr.frame if own.descr is not None else None)
@@ -155,6 +157,8 @@ class FunctionEntry(Loop):
             ok = engine._attempt(self, self.line, record, done)
         finally:
             self.tracing = False
+        if ok and compiled_results[-1] is None:
+            return self._finish(frame)      # the trace stops at a loop: the interpreter goes on
         if ok:
             return frame.stack.pop()        # the recording ran the call to its return
         reason = self.abort_reasons[-1]

@@ -224,6 +224,7 @@ class Recorder:
         self.bridge = bridge_from is not None
         self.function = loop.kind == "function"   # from the function's start to its return
         self.effects = False    # has the recording run anything that others could see?
+        self.wait_for_loops = False   # function traces: abort at a loop not compiled yet
         self.unit = frame.unit
         self.inputs: list[Input] = []
         self.specs: list[InputSpec] = []
@@ -476,6 +477,15 @@ class Recorder:
                     return self._close()
                 if ins.arg != self.loop.index:
                     self.take_snapshot()
+                    if self.function and not self.callers:
+                        try:
+                            call = self._inner_args(ins.arg)
+                        except Abort:
+                            if self.wait_for_loops and self.inner_loop(ins.arg) is None:
+                                raise
+                            return self._hand_over()
+                        self._run_inner(*call)
+                        continue
                     self.call_inner(ins.arg)
                     continue
             first = False
@@ -546,6 +556,11 @@ class Recorder:
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
         takes, and go on from that exit's snapshot with the values it left in its frame."""
+        inner, rec, base, args = self._inner_args(index)
+        self._run_inner(inner, rec, base, args)
+
+    def _inner_args(self, index: int):
+        """The compiled inner loop and its arguments (Abort if it cannot be called)."""
         inner = self.inner_loop(index) if self.inner_loop is not None else None
         if self.callers:
             raise Abort("loop in an inlined function: NYI", self.line)
@@ -577,6 +592,20 @@ class Recorder:
             sh = self._shadow_at(loc, base)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
+        return inner, rec, base, args
+
+    def _hand_over(self) -> Recorded:
+        """A function trace stops at a loop it cannot call: its last guard always fails
+        (the iteration counter of a function trace is 0), so jitnb's interpreter goes on
+        from the loop header and runs the loop (as machine code, once it can)."""
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_NE, self.iters, Const(0)))
+        self.ops.append(Op(I.FINISH, []))        # never reached
+        if not self.bridge:
+            self._backfill_globals()
+        return Recorded(Trace(self.inputs, self.ops), self.specs, self.checks,
+                        self.builtin_checks, self.lines, 0, None)
+
+    def _run_inner(self, inner, rec, base, args) -> None:
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
         descr = inner.call_descr()
         self.effects = True
