@@ -183,8 +183,10 @@ class Engine:
         """Release the machine code of loops no code can reach any more."""
         from .interrupts import watcher
         for loop in loops:
-            c = loop.compiled
-            if c is not None:
+            compiled = getattr(loop, "variants", None) or [loop.compiled]  # a function's: all
+            for c in compiled:
+                if c is None:
+                    continue
                 word = getattr(c.executor, "frame", None)
                 with watcher.lock:
                     if word is not None and any(w is word for w in watcher.words):
@@ -192,7 +194,10 @@ class Engine:
                 free = getattr(c.executor, "free", None)
                 if free is not None:
                     free()
-                loop.compiled = None
+            loop.compiled = None
+            if hasattr(loop, "variants"):
+                loop.variants = []
+                loop.blacklisted = True
             if self.loops[loop.id] is loop:
                 self.loops[loop.id] = None
             try:

@@ -30,6 +30,7 @@ MAX_NESTING = 48    # entries active at once (each costs several Python frames; 
                     # compiled calls fail all the way down reaches the failing guard.
 
 
+DEOPT_SAMPLE = 1000  # calls before an entry whose calls mostly deopt is given up
 HEADROOM = 250      # Python frames left free below the recursion limit when entering
 
 
@@ -53,6 +54,7 @@ class FunctionEntry(Loop):
         self.budget = unit.params.function_threshold
         self.variants: list[CompiledLoop] = []
         self.misses = 0
+        self.calls = self.deopts = 0    # calls entered; of them, finished by the interpreter
         self.exc: BaseException | None = None   # the call's exception, for the prologue
         self.exc_line = 0
         self.tracing = False
@@ -108,9 +110,15 @@ class FunctionEntry(Loop):
                     return NOT_ENTERED
             return self._trace(frame)
         self.compiled = compiled
+        self.calls += 1
         if compiled.last_exit == EXIT_FINISH:
             return compiled.value
         self.engine.maybe_bridge(self, frame)
+        exit = compiled.last_exit
+        if compiled.guards[exit].bridge is None and not compiled.after_call(exit):
+            self.deopts += 1
+            if self.calls >= DEOPT_SAMPLE and 2 * self.deopts > self.calls:
+                self._blacklist("most calls leave the machine code by a guard")
         return self._finish(frame)
 
     def _finish(self, frame: Frame) -> Any:

@@ -15,7 +15,18 @@ when it runs out, hands the loop to the driver with the live values::
         <body>
     _jitnb.L[k].budget = _jitnb_ck
 
-Cold code pays one decrement and one compare per iteration.  Nothing is compiled to
+A function traced from its start (``jit/entry.py``) gets a call counter at the top of its
+body, its entry object ``E`` being a constant of the code::
+
+    try:
+        E.budget -= 1
+        if E.budget <= 0:
+            _jitnb_r = E.call(_jitnb.globals(), <parameters>)
+            if _jitnb_r is not _jitnb.NOT_ENTERED: return _jitnb_r
+    except _jitnb.RecursionError: pass          # CPython raises it where it would
+    if E.exc is not None: <raise E.take() at its own source line>
+
+Cold code pays one decrement and one compare per iteration (per call).  Nothing is compiled to
 jitnb bytecode here: a unit is compiled when one of its loops first gets hot.  Code
 outside the subset is left untouched and its reason is reported as a ``not-jitable`` event.
 """
