@@ -171,3 +171,23 @@ def test_no_entry_without_the_jit():
     out = jitnb.run("def f(x):\n    return x\nr = [f(i) for i in range(5)]\n",
                     function_threshold=1, jit=False)
     assert "function-hot" not in kinds(out)
+
+
+def test_native_entries_take_the_short_path_and_its_exits():
+    from jitnb.jit.entry import _Fast
+    src = ("def f(a, b):\n    c = a * b\n    if c > 50:\n        return c * 0.5\n    return c\n"
+           "r = [f(i, 3) for i in range(40)] + [f(2 ** 40, 2 ** 30), f(3, 1.5)]\n")
+    out = assert_same(src, function_threshold=1, threshold=1000, trace_eagerness=1000)
+    variant = entries(out)[0].variants[0]      # the int one (f(3, 1.5) makes another)
+    if type(variant.executor).__name__ != "NativeExecutor":
+        pytest.skip("no native code here")
+    assert _Fast.of(variant) is not None
+    assert variant.entries >= 40 and sum(g.failures for g in variant.guards) >= 20
+
+
+def test_short_function_goes_back_to_cpython():
+    src = "def f(a):\n    return a + 1\nr = [f(i) for i in range(700)]\n"
+    out = assert_same(src, function_threshold=1, threshold=1000)
+    entry = entries(out)[0]
+    assert entry.budget > 10 ** 6 and not entry.blacklisted   # CPython calls it again
+    assert entry.variants[0].entries <= 300

@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import events as ev
 from .compiled import EXIT_FINISH, CompiledLoop, tag_result
-from .driver import NEVER, NOT_ENTERED, Loop, Unit, strip_traceback
+from .driver import NOT_ENTERED, Loop, Unit, strip_traceback
 from .interp.frame import UNBOUND, Frame
 from .lang.compiler import LoopInfo
 
@@ -30,6 +30,9 @@ MAX_NESTING = 48    # entries active at once (each costs several Python frames; 
                     # compiled calls fail all the way down reaches the failing guard.
 
 
+NEVER = (1 << 30) - 1   # the budget of an entry CPython keeps (one digit: a cheap decrement)
+WORTH_SAMPLE = 256   # calls between checks that entering from CPython pays
+WORTH_OPS = 200      # a trace this long (or with calls/loops) gains on CPython's call
 DEOPT_SAMPLE = 1000  # calls before an entry whose calls mostly deopt is given up
 HEADROOM = 250      # Python frames left free below the recursion limit when entering
 
@@ -98,6 +101,15 @@ class FunctionEntry(Loop):
 
     def _run(self, frame: Frame) -> Any:
         for compiled in self.variants:
+            fast = _Fast.of(compiled)
+            if fast is not None:
+                entered = fast.run(compiled, frame)
+                if entered is _Fast.MISS:
+                    continue
+                if entered is not _Fast.EXITED:
+                    self._count(compiled)
+                    return entered
+                break
             if compiled.run(frame):
                 break
         else:
@@ -110,7 +122,7 @@ class FunctionEntry(Loop):
                     return NOT_ENTERED
             return self._trace(frame)
         self.compiled = compiled
-        self.calls += 1
+        self._count(compiled)
         if compiled.last_exit == EXIT_FINISH:
             return compiled.value
         self.engine.maybe_bridge(self, frame)
@@ -120,6 +132,15 @@ class FunctionEntry(Loop):
             if self.calls >= DEOPT_SAMPLE and 2 * self.deopts > self.calls:
                 self._blacklist("most calls leave the machine code by a guard")
         return self._finish(frame)
+
+    def _count(self, compiled: CompiledLoop) -> None:
+        """Every WORTH_SAMPLE calls: code without calls or loops that is this short does
+        less than CPython's call into it costs, so CPython runs the function again (the
+        code stays for compiled callers)."""
+        self.calls += 1
+        if self.calls % WORTH_SAMPLE == 0 and not any(_worth_entering(v) for v in self.variants):
+            self.budget = NEVER
+            self.abort_reasons.append("too short to gain on a call from CPython")
 
     def _finish(self, frame: Frame) -> Any:
         """jitnb's interpreter runs the call to its return (loops in it still get traced)."""
@@ -314,3 +335,95 @@ def entry_calls(engine, own: _SelfCall | None):
             return None
         return descr, entry.results
     return hook
+
+
+def _worth_entering(compiled: CompiledLoop) -> bool:
+    from .ir import ops as O
+    traces = [compiled.trace] + [t for _, _, t in compiled.bridges]
+    return any(op.num == O.CALL_LOOP for t in traces for op in t.ops) or \
+        max(len(t.ops) for t in traces) >= WORTH_OPS
+
+
+class _Fast:
+    """Entering a native variant whose inputs are its numeric parameters without the
+    general path: arguments straight into its frame, its function pointer called, the
+    result read back.  Function traces without loops do not poll the interrupt word, so
+    no SIGINT watch is set up (a loop they call makes them take the general path)."""
+
+    MISS, EXITED = object(), object()
+
+    def __init__(self, compiled: CompiledLoop, machine) -> None:
+        self.machine = machine
+        self.fn = machine.code._fn
+        self.frame = machine.frame
+        self.floats = (ctypes.c_double * len(machine.frame)).from_buffer(machine.frame)
+        self.types = [s.py for s in compiled.recorded.inputs[1:]]
+        self.globals = [(loc.key, obj) for loc, obj in compiled.recorded.checks
+                        if loc.where == "global"]
+        self.attrs = [loc.key + (obj,) for loc, obj in compiled.recorded.checks
+                      if loc.where == "modattr"]
+        self.builtins = list(compiled.recorded.builtin_checks)
+        self.bridges = len(compiled.bridges)
+
+    @classmethod
+    def of(cls, compiled: CompiledLoop) -> "_Fast | None":
+        fast = getattr(compiled, "fast", None)
+        if fast is not None and fast.bridges == len(compiled.bridges):
+            return fast
+        from .backend.machine import NativeExecutor
+        from .compiled import EntryCall
+        from .ir import ops as O
+        machine = compiled.executor
+        fast = None
+        if type(machine) is NativeExecutor and _simple_inputs(
+                compiled.recorded, len(compiled.recorded.inputs) - 1) and all(
+                op.num != O.CALL_LOOP or isinstance(op.descr, EntryCall)
+                for t in [compiled.trace] + [t for _, _, t in compiled.bridges] for op in t.ops):
+            fast = cls(compiled, machine)
+        compiled.fast = fast
+        return fast
+
+    def run(self, compiled: CompiledLoop, pyframe: Frame) -> Any:
+        """The call's value; MISS if the arguments do not fit; EXITED (a guard failed:
+        ``pyframe`` is at its resume point, as after ``CompiledLoop.run``)."""
+        from .trace.recorder import INT_MAX, INT_MIN
+        frame, floats = self.frame, self.floats
+        for k, t in enumerate(self.types):
+            a = pyframe.fast[k]
+            if type(a) is not t:
+                return self.MISS
+            if t is float:
+                floats[2 + k] = a
+            elif t is bool:
+                frame[2 + k] = int(a)
+            elif INT_MIN <= a <= INT_MAX:
+                frame[2 + k] = a
+            else:
+                return self.MISS
+        g = pyframe.globals
+        for name, obj in self.globals:
+            if g.get(name, _NO) is not obj:
+                return self.MISS
+        for module, name, obj in self.attrs:
+            if getattr(module, name, _NO) is not obj:
+                return self.MISS
+        for name, obj in self.builtins:
+            if name in g or pyframe.builtins.get(name) is not obj:
+                return self.MISS
+        frame[0] = frame[1] = 0
+        compiled.entries += 1
+        index = self.fn(frame)
+        if index == EXIT_FINISH:
+            how, kind = compiled.results[frame[1]]
+            if how == "obj":
+                return kind
+            return floats[2] if kind is float else kind(frame[2])
+        # a guard failed: what the general path does after the machine code
+        values = self.machine.execute_result(index)
+        compiled.guards[index].failures += 1
+        guard = compiled.exits[index]
+        compiled.box(pyframe, guard.snapshot.resume, guard.snapshot, values, 0)
+        compiled.last_exit = index
+        ev.emit(ev.GuardFailed(compiled.loop_id, index, guard.snapshot.line,
+                               compiled.guards[index].failures))
+        return self.EXITED

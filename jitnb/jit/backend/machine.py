@@ -73,12 +73,21 @@ class MachineExecutor:
         return ctypes.addressof(self.frame)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
-        from ...emu.native import from_slot, to_slot
+        from ...emu.native import to_slot
         frame = self.frame
         frame[0] = 0
         for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
             frame[1 + k] = to_slot(v, kind)
         index = self.code.run(frame)
+        return self._result(index)
+
+    def execute_result(self, index: int) -> list:
+        """The values exit ``index`` left in the frame (its fail_args, or finish's)."""
+        return self._result(index)[1]
+
+    def _result(self, index: int) -> tuple[int, list, int]:
+        from ...emu.native import from_slot
+        frame = self.frame
         if index == EXIT_INTERRUPT:  # stopped at the loop header: the frame holds the label values
             return index, [from_slot(frame[1 + k], kind)
                            for k, kind in enumerate(self.input_kinds)], 0
