@@ -4,10 +4,12 @@ Each program in ``tests/corpus`` is run once by CPython (the reference, cached)
 and by ``jitnb.run`` with three parameter sets:
 
 * ``threshold1``        every JIT-able loop is handed to jitnb on its first
-                        iteration; numeric loops are then traced and compiled;
+                        iteration, every JIT-able function is traced from its
+                        first call; numeric code is then compiled (and checked);
 * ``threshold1-nojit``  the same without compilation: every iteration of a
                         JIT-able loop runs in jitnb's own bytecode interpreter;
-* ``default``           the default parameters (loops get hot after 200 iterations).
+* ``default``           the default parameters (loops get hot after 200 iterations,
+                        functions after 400 calls).
 
 A sample also runs through the ``%%jit`` cell magic in a real IPython shell and
 is compared with a plain cell, and meta-tests check that the corpus really
