@@ -195,7 +195,7 @@ def test_short_function_goes_back_to_cpython():
 
 def test_loop_called_by_a_function_trace_resumes_after_its_other_exit():
     # the guard after call_loop goes on from the loop's exit (the loop updates the array
-    # in place: running it again would be wrong) and gets no bridge
+    # in place: running it again would be wrong); it fails too rarely here for a bridge
     src = ("import array\ndef f(buf, n):\n    i = 0\n    for i in range(n):\n"
            "        buf[i % 8] += i\n        if i == 40:\n            break\n    return buf[0]\n"
            "b = array.array('q', [0] * 8)\n"
