@@ -23,7 +23,7 @@ from typing import Any, Callable
 from . import events as ev
 from . import params as _params
 from .jit import driver
-from .jit.instrument import PREFIX, Instrumented, instrument
+from .jit.instrument import PREFIX, Instrumented, bind_entries, instrument
 
 _counter = itertools.count(1)
 
@@ -87,6 +87,7 @@ def compile_instrumented(inst: Instrumented, filename: str, interactive: bool
         last = ast.Expression(body[-1].value)
         body = body[:-1]
     code = compile(ast.Module(body, type_ignores=[]), filename, "exec", dont_inherit=True)
+    code = bind_entries(code, inst.entries)
     last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
     _map_codes(inst, code)
     return code, last_code
@@ -98,7 +99,7 @@ def _map_codes(inst: Instrumented, code: types.CodeType) -> None:
     by_key = {(u.name, u.lineno): u for u in inst.units if not u.is_module}
     life = getattr(inst, "life", None)
     if life is None:
-        life = inst.life = _Liveness(inst.loops)
+        life = inst.life = _Liveness(inst.loops + inst.entries)
     stack = [code]
     while stack:
         c = stack.pop()

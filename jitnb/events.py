@@ -77,6 +77,15 @@ class LoopHot(Event):
     count: int
 
 
+@event("function-hot")
+class FunctionHot(Event):
+    """A function was called ``count`` times: it is traced from its start."""
+    loop: int             # the function entry's number (shared with loops)
+    scope: str
+    line: int
+    count: int
+
+
 @event("interp-enter")
 class InterpEnter(Event):
     loop: int

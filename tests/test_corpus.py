@@ -4,10 +4,12 @@ Each program in ``tests/corpus`` is run once by CPython (the reference, cached)
 and by ``jitnb.run`` with three parameter sets:
 
 * ``threshold1``        every JIT-able loop is handed to jitnb on its first
-                        iteration; numeric loops are then traced and compiled;
+                        iteration, every JIT-able function is traced from its
+                        first call; numeric code is then compiled (and checked);
 * ``threshold1-nojit``  the same without compilation: every iteration of a
                         JIT-able loop runs in jitnb's own bytecode interpreter;
-* ``default``           the default parameters (loops get hot after 200 iterations).
+* ``default``           the default parameters (loops get hot after 200 iterations,
+                        functions after 400 calls).
 
 A sample also runs through the ``%%jit`` cell magic in a real IPython shell and
 is compared with a plain cell, and meta-tests check that the corpus really
@@ -32,12 +34,13 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 PROGRAMS = sorted(p.name for p in CORPUS.glob("[0-9][0-9][0-9]_*.py"))
 
 PARAMS = {
-    "threshold1": {"threshold": 1, "check_traces": True},  # machine code checked by the IR oracle
+    # machine code checked by the IR oracle; functions are traced from their first call
+    "threshold1": {"threshold": 1, "function_threshold": 1, "check_traces": True},
     "threshold1-nojit": {"threshold": 1, "jit": False},
     "default": {},
     # the same programs with the machine code emulated: x86_64 and AArch64 in Unicorn
-    "x86-unicorn": {"threshold": 1, "emulate": True, "check_traces": True},
-    "aarch64": {"threshold": 1, "arch": "aarch64", "check_traces": True},
+    "x86-unicorn": {"threshold": 1, "function_threshold": 1, "emulate": True, "check_traces": True},
+    "aarch64": {"threshold": 1, "function_threshold": 1, "arch": "aarch64", "check_traces": True},
 }
 ALL = tuple(PARAMS)
 INTERPRETED = ("threshold1", "threshold1-nojit")   # the failing line runs in jitnb's interpreter

@@ -287,7 +287,7 @@ def test_the_machine_code_runs_with_the_gil_held(monkeypatch, params):
 
 def test_without_machine_code_a_list_loop_stays_with_cpython(monkeypatch):
     from jitnb.jit.backend import machine
-    monkeypatch.setattr(machine, "load", lambda trace, params: None)
+    monkeypatch.setattr(machine, "load", lambda trace, params, frame=None: None)
     # sources of their own: cells are cached by source, with their compiled loops
     o = assert_same("# no machine code\n" + PROGRAMS["dot"], threshold=1)
     reasons = [e.reason for e in o.events if e.kind == "trace-abort"]

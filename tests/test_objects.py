@@ -249,3 +249,26 @@ def test_tuples_from_entry_are_read_by_address_and_built_ones_are_virtual():
     assert not any(s.loc.where == "vfield" for s in ro.compiled.recorded.inputs)
     assert not any(s.part == "sptr" for s in bt.compiled.recorded.inputs)
     assert sum(s.loc.where == "vfield" for s in ca.compiled.recorded.inputs) == 2
+
+
+FUNCTION_ON_OBJECT = """
+class C:
+    def __init__(self):
+        self.n = 0
+    def bump(self, k):
+        self.n += k
+        return self.n
+def step(c, k):
+    c.n += k                 # an attribute written by a function traced from its start
+    return c.n * 2
+c = C()
+t = 0
+for i in range(300):
+    t += step(c, i) + c.bump(1)
+r = (t, c.n)
+"""
+
+
+def test_function_traces_keep_attribute_writes():
+    out, ns, ref = _run(FUNCTION_ON_OBJECT, function_threshold=1)
+    assert ns["r"] == ref["r"]

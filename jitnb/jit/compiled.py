@@ -65,6 +65,11 @@ class LoopCall:
 
 
 EXIT_INTERRUPT = -2    # the loop stopped at its header; the values are the label's
+EXIT_FINISH = -1       # a function trace returned: finish(tag, value...)
+
+
+def _positional(values: dict) -> list:
+    return [values[i] for i in range(len(values))]
 
 
 class ReferenceExecutor:
@@ -99,14 +104,18 @@ class ReferenceExecutor:
                 inputs = stop.values
                 continue
             iterations += ex.iterations
+            if ex.index == EXIT_FINISH:
+                return ex.index, _positional(ex.values), iterations
             index, values = ex.index, self._fail_values(ex)
             while index in self.bridges:
                 bridge, first = self.bridges[index]
                 bx = ir_interp.run(bridge, values, stop_at_jump=True)
                 if bx.index == -2:  # the bridge went back to the loop
-                    inputs = [bx.values[i] for i in range(len(bx.values))]
+                    inputs = _positional(bx.values)
                     iterations += 1
                     break
+                if bx.index == EXIT_FINISH:
+                    return bx.index, _positional(bx.values), iterations
                 index, values = first + bx.index, self._fail_values(bx)
             else:
                 return index, values, iterations
@@ -224,7 +233,79 @@ class CheckedExecutor:
 
     @property
     def unchecked(self) -> bool:
-        return self.changes or any(getattr(c, "unchecked", False) for c in self.callees)
+        return self._unchecked(set())
+
+    def _unchecked(self, seen: set) -> bool:
+        """(``seen``: the executors asked already; compiled functions call themselves.)"""
+        seen.add(id(self))
+        return self.changes or any(
+            c._unchecked(seen) if isinstance(c, CheckedExecutor) else getattr(c, "unchecked", False)
+            for c in self.callees if id(c) not in seen)
+
+
+def tag_result(results: list, recorded: Recorded) -> None:
+    """Number a function trace's (or bridge's) ``finish`` by the kind of value it
+    returns (its first argument); before the trace is optimised and assembled."""
+    if recorded.result is not None:
+        recorded.trace.ops[-1].args[0] = Const(result_tag(results, recorded.result))
+
+
+def result_tag(results: list, result: tuple) -> int:
+    """The tag of a function's result kind, ("num", type) or ("obj", object), in its
+    table (added if new); objects are told apart by identity."""
+    how, what = result
+    for i, (h, w) in enumerate(results):
+        if h == how and w is what:
+            return i
+    results.append(result)
+    return len(results) - 1
+
+
+# the nesting of calls between compiled functions (the one word they share): machine code
+# recursion stays well below CPython's recursion limit (see entry.HEADROOM)
+CALL_DEPTH = (ctypes.c_int64 * 1)()
+CALL_DEPTH_ADDRESS = ctypes.addressof(CALL_DEPTH)
+MAX_CALL_DEPTH = 200
+
+
+def _pure_op(op) -> bool:
+    from .ir import ops as O
+    if op.num in (O.SETARRAYITEM_RAW_I, O.SETARRAYITEM_RAW_F):
+        base = op.args[0]
+        return isinstance(base, Const) and base.value == CALL_DEPTH_ADDRESS
+    if op.num == O.CALL_LOOP:
+        return isinstance(op.descr, EntryCall) and op.descr.pure
+    return op.num not in (O.CALL_I, O.CALL_PY)     # the C API on objects, any callable
+
+
+class EntryCall:
+    """How machine code calls a compiled function (the ``descr`` of ``call_loop``): its
+    entry and frame array.  A trace calling itself gets one before its code exists; the
+    entry address is filled in (and the call sites patched) once it is loaded."""
+
+    def __init__(self, frame, input_kinds: str, executor=None, pure: bool = True):
+        self.frame = frame
+        self.frame_address = ctypes.addressof(frame)
+        self.input_kinds = input_kinds
+        self.executor = executor
+        machine = executor
+        while hasattr(machine, "machine"):
+            machine = machine.machine
+        self.entry_address = getattr(machine, "entry_address", 0) if machine else 0
+        self.pure = pure
+
+    def call_reference(self, args: list) -> int:
+        """What the machine code does, in Python (the exit values to the frame)."""
+        executor = self.executor
+        while hasattr(executor, "machine"):     # not checked again: it is the callee's code
+            executor = executor.machine
+        index, values, _ = executor.execute(list(args))
+        for j, v in enumerate(values):
+            self.frame[1 + j] = to_slot(v, "f" if isinstance(v, float) else "i")
+        return index
+
+    def __str__(self) -> str:
+        return f"function@{self.entry_address:#x}" if self.entry_address else "function"
 
 
 def _same_value(a, b) -> bool:
@@ -238,6 +319,7 @@ class GuardStats:
     failures: int = 0
     bridge: Trace | None = None     # the bridge attached to this exit
     bridge_aborts: int = 0
+    recording: bool = False         # a bridge from it is being recorded
 
 
 @dataclass
@@ -262,6 +344,8 @@ class CompiledLoop:
     running: bool = False           # machine code of this loop is running (a residual call
     raising: Any = None             # may come back here); the exception a call raised
     stale: bool = False             # the last entry failed because classes or objects changed
+    results: list = field(default_factory=list)   # finish tag -> ("num", type) | ("obj", x)
+    value: Any = None               # what the last entry returned (function traces)
 
     def __post_init__(self) -> None:
         word = getattr(self.executor, "frame", None)
@@ -280,6 +364,44 @@ class CompiledLoop:
         if getattr(self, "_call", None) is None:
             self._call = LoopCall(self.executor, [v.kind for v in self.trace.inputs])
         return self._call
+
+    def tag_result(self, recorded: Recorded) -> None:
+        tag_result(self.results, recorded)
+
+    def entry_call_exit(self, exit: int) -> bool:
+        """Is this exit a function trace's hand-over to the interpreter, or one of the
+        checks after a call to a compiled function (that it returned, and a result of
+        the kind expected)?  No bridge then: the callee's own
+        guards get bridges; the caller redoes the call in the interpreter (the callee
+        has no other effect), or resumes after it with a result of another kind."""
+        from .ir import ops as O
+        from .ir.trace import resolve
+        guard = self.exits[exit]
+        for t in [self.trace] + [t for _, _, t in self.bridges]:
+            last = t.ops[-1]
+            if last.num == O.FINISH and not last.args and t.guards() and t.guards()[-1] is guard:
+                return True     # where a function trace hands over to the interpreter
+        if guard.num != O.GUARD_VALUE:
+            return False
+        v = resolve(guard.args[0])
+        if getattr(v, "num", None) == O.CALL_LOOP:
+            return isinstance(v.descr, EntryCall)
+        if getattr(v, "num", None) == O.GETARRAYITEM_RAW_I:
+            base = resolve(v.args[0])
+            return isinstance(base, Const) and base.value in self._entry_frames()
+        return False
+
+    def _entry_frames(self) -> set:
+        from .ir import ops as O
+        ops = list(self.trace.ops) + [op for _, _, t in self.bridges for op in t.ops]
+        return {op.descr.frame_address for op in ops
+                if op.num == O.CALL_LOOP and isinstance(op.descr, EntryCall)}
+
+    @property
+    def pure(self) -> bool:
+        """No effect but its result (so a caller may redo the call after any exit)."""
+        return all(_pure_op(op) for op in self.trace.ops) and all(
+            _pure_op(op) for _, _, t in self.bridges for op in t.ops)
 
     def add_bridge(self, exit: int, recorded: Recorded, trace: Trace) -> None:
         first = len(self.exits)
@@ -379,6 +501,12 @@ class CompiledLoop:
                 index, values, iterations = self.executor.execute(inputs)
             finally:
                 self.running = False
+            if index == EXIT_FINISH:
+                how, what = self.results[values[0]]
+                self.value = what if how == "obj" else what(values[1])
+                self.last_exit, self.pending = index, []
+                emit(ev.NativeLeave(self.loop_id, index, 0, time.perf_counter() - t0))
+                return True
             if index == EXIT_INTERRUPT:  # KeyboardInterrupt follows, with the state saved
                 self.box_label(frame, values, base)
                 self.last_exit, self.pending = index, []
@@ -504,6 +632,8 @@ class CompiledLoop:
                 val = objs[what]
             elif how == "virtual":
                 val = virtual(what)
+            elif how == "callresult":
+                val = _call_result(what, by_name)
             elif how == "range":
                 name, step, variable = what
                 if loc.key < self.recorded.header_depth:  # the loop's own iterator
@@ -549,6 +679,8 @@ class CompiledLoop:
                     val = lists.rebuild(how, what, by_name, seqs)
                 elif how == "callres":
                     val = self._call_result(what)
+                elif how == "callresult":
+                    val = _call_result(what, by_name)
                 elif how == "array":
                     val = arrays[what[2]]
                 elif how == "aiter":
@@ -648,6 +780,15 @@ def _plan(snapshot) -> list:
             (name, True, v.value) if isinstance(v, Const) else (name, False, index[id(v)])
             for name, v in snapshot.values]
     return plan
+
+
+def _call_result(what: tuple, by_name: dict) -> Any:
+    """The value a compiled function returned, from its tag and bits."""
+    name, results = what
+    how, kind = results[by_name[name + ".tag"]]
+    if how == "obj":
+        return kind
+    return by_name[name + ".f"] if kind is float else kind(by_name[name + ".i"])
 
 
 def _array_at(frame: Frame, loc: Loc, base: int) -> Any:

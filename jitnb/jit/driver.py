@@ -29,6 +29,7 @@ RESUME, EXIT, RETURN, BODY = 0, 1, 2, 3   # BODY: CPython runs this iteration's 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEVER = 1 << 62  # the budget of a loop that will not be handed over again
 ENTRY_MISSES = 3  # hand-overs in a row whose frame does not match the trace: trace it again
+NOT_ENTERED = type("NotEntered", (), {"__slots__": (), "__repr__": lambda s: "<not entered>"})()
 
 
 class Handback:
@@ -65,6 +66,7 @@ class Unit:
         self.name, self.lineno, self.qualname = name, lineno, qualname
         self._code: CodeUnit | None = None
         self.loops: list[Loop] = []
+        self.entry = None               # its FunctionEntry, if it is traced from its start
 
     def loop_at(self, index: int) -> "Loop | None":
         """The instrumented loop with this index in the unit's bytecode."""
@@ -103,6 +105,8 @@ SHORT_TRIP, SHORT_TRIP_SAMPLE = 16, 16
 
 class Loop:
     """Runtime state of one instrumented loop: counter budget and statistics."""
+
+    kind = "loop"
 
     def __init__(self, id: int, unit: Unit, line: int, col: int, assigned: list[str],
                  engine: "Engine"):
@@ -168,6 +172,14 @@ class Loop:
                     return self.engine.run_iteration(self, frame, rewound)
         return self.engine.run_iteration(self, frame)
 
+    def entry_calls(self):
+        """The recorder's hook for calls to compiled functions (function entries have one)."""
+        from .entry import entry_calls
+        return entry_calls(self.engine, None)
+
+    def check_bridge(self, compiled, recorded) -> None:
+        """Raise Abort if this bridge cannot be attached (loops take any)."""
+
     def listing(self) -> str:
         """Source, IR before/after optimisation, guards and machine code, as text."""
         from .listing import build
@@ -196,6 +208,7 @@ class Engine:
         self.units_by_code: "weakref.WeakKeyDictionary[types.CodeType, Unit]" = \
             weakref.WeakKeyDictionary()
         self.unreachable: list[Loop] = []   # loops whose code is gone (freed at the next run)
+        self.entry_depth = 0                # function entries running (nested calls)
 
     def free_unreachable(self) -> None:
         """Free the loops whose code has been collected since the last run."""
@@ -207,7 +220,8 @@ class Engine:
         """Release the machine code of loops no code can reach any more."""
         from .interrupts import watcher
         for loop in loops:
-            for c in [loop.compiled] + loop.retired:
+            compiled = getattr(loop, "variants", None) or [loop.compiled]  # a function's: all
+            for c in compiled + getattr(loop, "retired", []):
                 if c is None:
                     continue
                 word = getattr(c.executor, "frame", None)
@@ -217,7 +231,11 @@ class Engine:
                 free = getattr(c.executor, "free", None)
                 if free is not None:
                     free()
-            loop.compiled, loop.retired = None, []
+            loop.compiled = None
+            loop.retired = []
+            if hasattr(loop, "variants"):
+                loop.variants = []
+                loop.blacklisted = True
             if self.loops[loop.id] is loop:
                 self.loops[loop.id] = None
             try:
@@ -230,6 +248,14 @@ class Engine:
         unit.loops.append(loop)
         self.loops.append(loop)
         return loop
+
+    def new_entry(self, unit: Unit):
+        """The function entry (call counter, traces from the function's start) of `unit`."""
+        from .entry import FunctionEntry
+        entry = FunctionEntry(len(self.loops), unit, self)
+        unit.entry = entry
+        self.loops.append(entry)
+        return entry
 
     def run_iteration(self, loop: Loop, frame: Frame, rewound: Any = None) -> Handback:
         """Finish the current iteration in jitnb's interpreter; then, while the loop goes on,
@@ -333,6 +359,12 @@ class Engine:
             loop.blacklisted = True
             ev.emit(ev.Blacklisted(loop.id, reason))
 
+    def entry_of(self, fn: Any):
+        """The function entry of a Python function, if it has one."""
+        code = getattr(fn, "__code__", None)
+        unit = self.units_by_code.get(code) if isinstance(code, types.CodeType) else None
+        return unit.entry if unit is not None else None
+
     def _inlinable(self, fn: Any) -> CodeUnit | None:
         """The jitnb bytecode of a function the recorder may inline, if any."""
         code = getattr(fn, "__code__", None)
@@ -386,7 +418,8 @@ class Engine:
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
-                or stats.bridge_aborts >= params.max_retrace):
+                or stats.bridge_aborts >= params.max_retrace or stats.recording
+                or compiled.entry_call_exit(exit)):
             compiled.finish_inlined(frame)
             return
         from .trace.recorder import Recorder
@@ -402,7 +435,7 @@ class Engine:
                                inner_loop=self._compiled_inner(loop.unit),
                                inline_unit=self._inlinable, inline_depth=params.inline_depth,
                                inlined_frames=inlined, call_exit=compiled.call_exit,
-                               inlined_posts=posts)
+                               inlined_posts=posts, entry_call=loop.entry_calls())
             except BaseException:
                 compiled.pending = inlined
                 compiled.finish_inlined(frame)
@@ -410,10 +443,16 @@ class Engine:
             return rec.record()
 
         def done(recorded, t_record):
+            compiled.tag_result(recorded)
+            loop.check_bridge(compiled, recorded)
             compile_bridge(loop, compiled, exit, recorded, params, t_record)
 
-        if not self._attempt(loop, snap.line, record, done):
-            stats.bridge_aborts += 1
+        stats.recording = True   # the recording may run this code again: no second bridge
+        try:
+            if not self._attempt(loop, snap.line, record, done):
+                stats.bridge_aborts += 1
+        finally:
+            stats.recording = False
 
     def trace_loop(self, loop: Loop, frame: Frame) -> None:
         """Record one iteration (running it for real), then optimise and compile the trace.
@@ -431,7 +470,8 @@ class Engine:
                             inner_loop=self._compiled_inner(loop.unit),
                             inline_unit=self._inlinable, inline_depth=params.inline_depth,
                             residual_call_ops=params.residual_call_ops,
-                            variable_step=loop.variable_step).record()
+                            variable_step=loop.variable_step,
+                            entry_call=loop.entry_calls()).record()
 
         def done(recorded, t_record):
             loop.compiled = compile_loop(loop, recorded, params, t_record=t_record)
@@ -575,6 +615,8 @@ class _Runtime:
     __slots__ = ()
     L = engine.loops
     UNBOUND = UNBOUND
+    NOT_ENTERED = NOT_ENTERED     # a function entry's answer: CPython runs the body
+    RecursionError = RecursionError
     iter = staticmethod(builtins.iter)
     locals = staticmethod(builtins.locals)
     globals = staticmethod(builtins.globals)

@@ -15,13 +15,25 @@ when it runs out, hands the loop to the driver with the live values::
         <body>
     _jitnb.L[k].budget = _jitnb_ck
 
-Cold code pays one decrement and one compare per iteration.  Nothing is compiled to
+A function traced from its start (``jit/entry.py``) gets a call counter at the top of its
+body, its entry object ``E`` being a constant of the code::
+
+    try:
+        E.budget -= 1
+        if E.budget <= 0:
+            _jitnb_r = E.call(_jitnb.globals(), <parameters>)
+            if _jitnb_r is not _jitnb.NOT_ENTERED: return _jitnb_r
+    except _jitnb.RecursionError: pass          # CPython raises it where it would
+    if E.exc is not None: <raise E.take() at its own source line>
+
+Cold code pays one decrement and one compare per iteration (per call).  Nothing is compiled to
 jitnb bytecode here: a unit is compiled when one of its loops first gets hot.  Code
 outside the subset is left untouched and its reason is reported as a ``not-jitable`` event.
 """
 from __future__ import annotations
 
 import ast
+import types
 from dataclasses import dataclass, field
 
 from .. import events as ev
@@ -29,7 +41,7 @@ from ..params import Params
 from . import driver
 from .lang.compiler import assigned_locals
 from .lang.scopes import Scope, ScopeMap, analyse
-from .lang.subset import check_function, check_loop
+from .lang.subset import check_function, check_loop, unsupported
 
 PREFIX = "_jitnb_"
 RT = driver.RUNTIME_NAME
@@ -40,6 +52,7 @@ class Instrumented:
     tree: ast.Module
     units: list[driver.Unit] = field(default_factory=list)
     loops: list[driver.Loop] = field(default_factory=list)
+    entries: list = field(default_factory=list)     # function entries (jit/entry.py)
     rejects: list[tuple[str, int, str]] = field(default_factory=list)  # (scope, line, reason)
 
 
@@ -124,9 +137,21 @@ class _Rewriter(ast.NodeTransformer):
         else:
             self.unit = self._register(node.name, node.lineno, qualname, f"function {qualname}")
         self.scope = scope
+        entry = None
+        if self.unit is not None and self.params.jit:
+            why = _no_entry(node, scope)
+            if why:   # its loops are still JIT-able: an event, not a reject
+                ev.emit(ev.NotJitable(f"function {qualname}", node.lineno,
+                                      f"not traced from its start: {why}"))
+            else:
+                entry = self.engine.new_entry(self.unit)
+                self.out.entries.append(entry)
+                dispatch = self._raise_dispatch_lines(node, list(ast.walk(node)))
         self.in_function, self.in_class = True, False
         self.qual.append("<locals>")
         node.body = self._body(node.body)
+        if entry is not None:
+            node.body = self._entry_prologue(node, entry, dispatch)
         self.qual.pop()
         self.qual.pop()
         self.unit, self.scope, self.in_function, self.in_class = saved
@@ -198,6 +223,41 @@ class _Rewriter(ast.NodeTransformer):
             loop.set_nests()
         self.out.loops.append(loop)
         return self._instrument(node, loop, dispatch)
+
+    @staticmethod
+    def _entry_prologue(node: ast.FunctionDef, entry, dispatch: list[ast.AST]) -> list[ast.stmt]:
+        """The call counter and hand-over at the top of a function body (after its
+        docstring); the entry object is a constant of the code (see ``bind_entries``)."""
+        first = node.body[0]
+        keep = 1 if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                     and isinstance(first.value.value, str)) else 0
+        b = _Build(node.body[keep] if keep < len(node.body) else node)
+        e = lambda: b.const(entry_placeholder(entry.id))   # noqa: E731
+        r = f"{PREFIX}r"
+        args = [b.name(a.arg) for a in node.args.args]
+        call = ast.Call(b.attr(e(), "call"), [b.call(b.rt("globals"))] + args, [], **b.pos)
+        raises: list[ast.stmt] = []
+        take = lambda bl: bl.call(bl.attr(bl.const(entry_placeholder(entry.id)), "take"))  # noqa: E731
+        for like in dispatch:
+            bl = _Build(like)
+            bl.pos.update(end_lineno=like.end_lineno, end_col_offset=like.end_col_offset)
+            raises.append(bl.if_(bl.compare(bl.attr(bl.const(entry_placeholder(entry.id)),
+                                                    "exc_line"), ast.Eq(), bl.const(like.lineno)),
+                                 [ast.Raise(take(bl), None, **bl.pos)]))
+        raises.append(ast.Raise(take(b), None, **b.pos))
+        # near the recursion limit the counter's comparison or the call may raise
+        # RecursionError: then CPython runs the body, and raises it where it would
+        budget = ast.Attribute(e(), "budget", ast.Store(), **b.pos)
+        hot = [b.assign(r, call),
+               b.if_(b.compare(b.name(r), ast.IsNot(), b.rt("NOT_ENTERED")),
+                     [ast.Return(b.name(r), **b.pos)])]
+        counted = [ast.AugAssign(budget, ast.Sub(), b.const(1), **b.pos),
+                   b.if_(b.compare(b.attr(e(), "budget"), ast.LtE(), b.const(0)), hot)]
+        prologue = [ast.Try(counted, [ast.ExceptHandler(b.rt("RecursionError"), None,
+                                                        [ast.Pass(**b.pos)], **b.pos)],
+                            [], [], **b.pos),
+                    b.if_(b.compare(b.attr(e(), "exc"), ast.IsNot(), b.const(None)), raises)]
+        return node.body[:keep] + prologue + node.body[keep:]
 
     @staticmethod
     def _raise_dispatch_lines(loop: ast.For | ast.While, nodes: list[ast.AST]) -> list[ast.AST]:
@@ -272,6 +332,40 @@ class _Rewriter(ast.NodeTransformer):
                                [ast.Raise(bl.attr(bl.name(r), "exc"), None, **bl.pos)]))
         body.append(ast.Raise(b.attr(b.name(r), "exc"), None, **b.pos))
         return b.if_(b.compare(b.attr(b.name(r), "exc"), ast.IsNot(), b.const(None)), body)
+
+
+def _no_entry(node, scope: Scope) -> str:
+    """Why a JIT-able function is not traced from its start ("" if it is)."""
+    a = node.args
+    if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+        return "*args, **kwargs or keyword-only parameters: NYI"
+    if scope.frees:
+        return "closure: NYI"
+    if scope.cells:
+        return "variables captured by inner functions: NYI"
+    for stmt in node.body:
+        bad = unsupported(stmt)
+        if bad is not None:
+            return str(bad)
+    return ""
+
+
+def entry_placeholder(k: int) -> str:
+    return f"\x00{PREFIX}entry{k}"
+
+
+def bind_entries(code: types.CodeType, entries: list) -> types.CodeType:
+    """Put each function entry object in the code objects, where its placeholder string
+    is (a constant costs less per call than a lookup)."""
+    if not entries:
+        return code
+    table = {entry_placeholder(e.id): e for e in entries}
+
+    def fix(c: types.CodeType) -> types.CodeType:
+        consts = tuple(fix(k) if isinstance(k, types.CodeType)
+                       else table.get(k, k) if type(k) is str else k for k in c.co_consts)
+        return c.replace(co_consts=consts)
+    return fix(code)
 
 
 def instrument(tree: ast.Module, source: str, filename: str, params: Params,

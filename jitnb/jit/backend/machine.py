@@ -15,13 +15,15 @@ frame address) mean the same to Python and to any emulated caller.
 from __future__ import annotations
 
 import ctypes
+import struct
 
 from ...params import Params
 from ..ir import ops as O
-from ..ir.trace import Trace
+from ..ir.trace import Const, Trace, resolve
 from . import compile_bridge, compile_trace, host_arch
 
 EXIT_INTERRUPT = -2
+EXIT_FINISH = -1
 MIN_FRAME = 64
 
 
@@ -30,18 +32,30 @@ class MachineExecutor:
 
     kind = ""
 
-    def __init__(self, trace: Trace, image) -> None:
+    def __init__(self, trace: Trace, image, frame: ctypes.Array | None = None) -> None:
         self.image = image
         self.code = self.load_code(image)
         self.name = f"{image.arch} {self.kind}"
         self.code_size = image.code_size
         self.input_kinds = [v.kind for v in trace.inputs]
         self.fail_kinds = [[v.kind for v in g.snapshot.fail_args()] for g in trace.guards()]
-        self.frame = self.new_frame(max(image.frame_slots, MIN_FRAME))
+        if frame is not None and len(frame) < image.frame_slots:
+            raise ValueError("the given frame is too small for the trace")
+        self.frame = frame if frame is not None else self.new_frame(max(image.frame_slots, MIN_FRAME))
         # exit number -> (image, its loaded code, guard index within that image)
         self.owners: list[tuple] = [(image, self.code, i) for i in range(len(self.fail_kinds))]
         self.bridge_codes: list = []
         self.last_bridge_bytes = 0
+        self.finish_kinds: dict[int, str] = {}
+        self.note_finishes(trace)
+
+    def note_finishes(self, trace: Trace) -> None:
+        """A function trace ends in ``finish(tag, values...)``; the tag (a constant) says
+        the kinds of the values that follow it."""
+        last = trace.ops[-1]
+        if last.num == O.FINISH and last.args and isinstance(resolve(last.args[0]), Const):
+            self.finish_kinds[resolve(last.args[0]).value] = "".join(resolve(v).kind
+                                                                     for v in last.args)
 
     def load_code(self, image, near: int | None = None):
         raise NotImplementedError
@@ -63,15 +77,27 @@ class MachineExecutor:
         return ctypes.addressof(self.frame)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
-        from ...emu.native import from_slot, to_slot
+        from ...emu.native import to_slot
         frame = self.frame
         frame[0] = 0
         for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
             frame[1 + k] = to_slot(v, kind)
         index = self.code.run(frame)
+        return self._result(index)
+
+    def execute_result(self, index: int) -> list:
+        """The values exit ``index`` left in the frame (its fail_args, or finish's)."""
+        return self._result(index)[1]
+
+    def _result(self, index: int) -> tuple[int, list, int]:
+        from ...emu.native import from_slot
+        frame = self.frame
         if index == EXIT_INTERRUPT:  # stopped at the loop header: the frame holds the label values
             return index, [from_slot(frame[1 + k], kind)
                            for k, kind in enumerate(self.input_kinds)], 0
+        if index == EXIT_FINISH:     # frame[1] is the finish's tag (a constant)
+            kinds = self.finish_kinds.get(frame[1], "i")
+            return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
         if index < 0:
             raise RuntimeError(f"unexpected exit {index} from compiled loop")
         kinds = self.fail_kinds[index]
@@ -88,10 +114,20 @@ class MachineExecutor:
         code = self.load_code(image, near=self.code.address)
         self.bridge_codes.append(code)
         parent_code.patch_guard(local, code.address + image.entry)
+        self.note_finishes(bridge)
         for i, g in enumerate(bridge.guards()):
             self.owners.append((image, code, i))
             self.fail_kinds.append([v.kind for v in g.snapshot.fail_args()])
         self.last_bridge_bytes = image.code_size
+
+    def link_calls(self, descr, entry: int) -> None:
+        """Point the ``call_loop`` sites of ``descr`` (assembled before the callee's
+        address was known: a trace calling itself) at ``entry``."""
+        for code in [self.code] + self.bridge_codes:
+            for at, d in code.image.loop_call_sites:
+                if d is descr:
+                    getattr(code, "relocations", {}).pop(at, None)   # no emulator trap
+                    code.patch(at, struct.pack("<Q", entry))
 
     def free(self) -> None:
         for code in self.bridge_codes:
@@ -152,17 +188,42 @@ def holds_gil(trace: Trace) -> bool:
     """Does the trace read Python objects (directly or in the loops it calls)?  Then
     it runs with the GIL held, and has a hand-over exit (docs/architecture.md)."""
     return any(op.num in (O.GETARRAYITEM_GC_I, O.GETARRAYITEM_GC_F)
-               or (op.snapshot is not None and op.snapshot.yields) for op in trace.ops)
+               or (op.snapshot is not None and op.snapshot.yields)
+               or (op.num == O.CALL_LOOP and _callee_holds_gil(op)) for op in trace.ops)
 
 
-def load(trace: Trace, params: Params):
+def _callee_holds_gil(op) -> bool:
+    """A loop called by a function trace (which has no hand-over exit of its own)."""
+    executor = getattr(op.descr, "executor", None)
+    image = getattr(_machine(executor), "image", None) if executor is not None else None
+    return bool(getattr(image, "holds_gil", False))
+
+
+def _target(trace: Trace, params: Params) -> tuple[str, bool]:
     arch = host_arch() if params.arch == "host" else params.arch
-    emulate = params.emulate or arch != host_arch() or not native_callable(trace)
+    return arch, params.emulate or arch != host_arch() or not native_callable(trace)
+
+
+def frame_for(trace: Trace, params: Params, slots: int) -> ctypes.Array | None:
+    """A frame array in the memory the trace's code will run on (known before it is
+    assembled, for code that calls itself); None where no machine executor runs here."""
+    arch, emulate = _target(trace, params)
+    if not emulate:
+        return (ctypes.c_int64 * slots)()
+    try:
+        from ...emu.unicorn_exec import emulator
+        return emulator(arch).new_frame(slots)
+    except ImportError:
+        return None
+
+
+def load(trace: Trace, params: Params, frame: ctypes.Array | None = None):
+    arch, emulate = _target(trace, params)
     image = compile_trace(trace, arch)
     image.holds_gil = holds_gil(trace)
     if not emulate:
-        return NativeExecutor(trace, image)
+        return NativeExecutor(trace, image, frame)
     try:
-        return EmulatedExecutor(trace, image)
+        return EmulatedExecutor(trace, image, frame)
     except ImportError:         # no Unicorn here
         return None

@@ -16,7 +16,8 @@ from ..opt import optimize
 from ..opt.log import PassLog
 
 
-def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoop:
+def compile_loop(loop, recorded, params: Params, t_record: float, frame=None) -> CompiledLoop:
+    """``frame``: the frame array the code must run on (see ``machine.frame_for``)."""
     t0 = time.perf_counter()
     verify(recorded.trace)
     recorded.trace.input_bounds = input_bounds(recorded)
@@ -27,7 +28,7 @@ def compile_loop(loop, recorded, params: Params, t_record: float) -> CompiledLoo
     verify(trace)
     t1 = time.perf_counter()
     executor, code_bytes, target = _executor(trace, params, _array_regions(recorded),
-                                             recorded.trace)
+                                             recorded.trace, frame)
     t2 = time.perf_counter()
     compiled = CompiledLoop(loop.id, recorded, trace, executor, interp=loop.engine.interp,
                             header_pc=loop.info.header_pc, header_line=loop.line,
@@ -70,14 +71,14 @@ def _array_regions(recorded):
     return lambda inputs: [(inputs[i], inputs[j] * size) for i, j, size in pairs]
 
 
-def _executor(trace, params: Params, regions=None, original=None):
+def _executor(trace, params: Params, regions=None, original=None, frame=None):
     """Machine code where a backend can take the trace; the reference interpreter otherwise."""
     try:
         from . import machine
     except ImportError:
         machine = None
     if machine is not None:
-        ex = machine.load(trace, params)
+        ex = machine.load(trace, params, frame)
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor

@@ -170,8 +170,8 @@ def run(trace: Trace, inputs: list, max_iterations: int | None = None,
                     snap = op.snapshot
                     return Exit(op, guard_no[id(op)], {n: get(v) for n, v in snap.values}, iterations)
                 continue
-            if num == O.FINISH:
-                return Exit(op, -1, {}, iterations)
+            if num == O.FINISH:   # its values by position, as a bridge's jump
+                return Exit(op, -1, {i: get(a) for i, a in enumerate(op.args)}, iterations)
             args = [get(a) for a in op.args]
             if num in (O.GETARRAYITEM_RAW_I, O.GETARRAYITEM_RAW_F, O.GETARRAYITEM_GC_I,
                        O.GETARRAYITEM_GC_F):

@@ -36,6 +36,19 @@ ITERATIONS = "#iter"   # snapshot name of the loop's iteration counter (for the 
 EXACT_FLOAT_INT = 1 << 53
 
 
+# bytecodes a function trace may run and then discard (CPython runs the call again):
+# the operands they read from the stack; any other bytecode counts as an effect
+_OPERANDS: dict[str, Any] = {
+    "NOP": 0, "LOAD_CONST": 0, "LOAD_FAST": 0, "STORE_FAST": 0, "LOAD_GLOBAL": 0,
+    "LOAD_DEREF": 0, "JUMP": 0, "POP_JUMP_IF_FALSE": 1, "POP_JUMP_IF_TRUE": 1,
+    "JUMP_IF_FALSE_OR_POP": 1, "JUMP_IF_TRUE_OR_POP": 1, "LOOP_HEADER": 0, "POP_TOP": 0,
+    "DUP_TOP": 0, "DUP_TOP_TWO": 0, "ROT_TWO": 0, "ROT_THREE": 0, "BUILD_TUPLE": 0,
+    "BINARY_OP": 2, "INPLACE_OP": 2, "COMPARE_OP": 2, "BINARY_SUBSCR": 2, "UNARY_OP": 1,
+    "LOAD_ATTR": 1, "GET_ITER": 1, "FOR_ITER": 1, "UNPACK_SEQUENCE": 1, "CALL": "call",
+}
+_PURE_CALLS = (len, range, int, float, abs, min, max)
+
+
 class UserRaised(Exception):
     """The user's code raised while the recorder was running it: not a tracing problem."""
 
@@ -109,6 +122,17 @@ class VRange:
     stop: Value
     step: int
     vstep: Value | None = None
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    """What a compiled function returned, read from its frame: the kind's tag (in the
+    callee's table ``results``) and the 64 bits as an int and as a float.  Only live at
+    the guard on the tag, which resumes after the call."""
+    tag: Value
+    ival: Value
+    fval: Value
+    results: list
 
 
 @dataclass(frozen=True)
@@ -224,6 +248,7 @@ class Recorded:
     header_depth: int = 0                  # stack entries the loop itself has at its header
     holds_gil: bool = False                # reads objects: runs with the GIL (lists.py)
     world: Any = None                      # residual.World of the loop's residual calls
+    result: Any = None                     # function traces: ("num", type) or ("obj", object)
     carried: frozenset = frozenset()       # locations carrying a new instance around the loop
     entry_locs: list = field(default_factory=list)  # (location, object) of objects from entry
 
@@ -272,7 +297,7 @@ class Recorder(ObjectRecording):
                  inner_loop=None, inline_unit=None, inline_depth: int = 0,
                  inlined_frames: list | None = None, residual_call_ops: int = 0,
                  variable_step: bool = False, call_exit: int = -1,
-                 inlined_posts: list | None = None):
+                 inlined_posts: list | None = None, entry_call=None):
         self.frame, self.loop, self.interp, self.limit = frame, loop, interp, trace_limit
         self.inner_loop = inner_loop   # loop index -> its CompiledLoop (or None)
         self.inline_unit = inline_unit  # Python function -> its CodeUnit, if it can be inlined
@@ -280,8 +305,13 @@ class Recorder(ObjectRecording):
         self.residual_call_ops = residual_call_ops
         self.variable_step = variable_step    # the loop's own range step is an input
         self.call_exit = call_exit            # a bridge after call_loop: the exit it took
+        self.entry_call = entry_call   # (function, argument types, recorder) ->
+                                       # (EntryCall, the callee's result table) or None
         self.callers: list[_Caller] = []
         self.bridge = bridge_from is not None
+        self.function = loop.kind == "function"   # from the function's start to its return
+        self.effects = False    # has the recording run anything that others could see?
+        self.wait_for_loops = False   # function traces: abort at a loop not compiled yet
         self.unit = frame.unit
         self.inputs: list[Input] = []
         self.specs: list[InputSpec] = []
@@ -383,6 +413,9 @@ class Recorder(ObjectRecording):
         # iterations since entering the machine code: one add per iteration, reported at exits
         self.iters = self._new_input(Loc("iter", 0), 0)
         for i, v in enumerate(f.fast):
+            if self.function and v is UNBOUND:   # a function's other locals start unbound
+                self.fast.append(Known(UNBOUND))
+                continue
             self.fast.append(self._shadow_value(Loc("fast", i), v))
         # stack locations are relative to what lies below this loop (enclosing loops' iterators)
         own = 1 if self.loop.kind == "for" else 0
@@ -472,6 +505,8 @@ class Recorder(ObjectRecording):
         for loc, how, what in resume.entries:
             if how == "callres":
                 raise Abort(f"bridge from the result of a call to {what.name}: NYI", self.line)
+            if how == "callresult":
+                raise Abort("bridge after a call returned another kind of value: NYI", resume.line)
             if how == "obj":
                 sh: Any = Known(what)
                 self._locate(what, loc)
@@ -579,6 +614,9 @@ class Recorder(ObjectRecording):
                 values.append((name + ".base", sh.base))
                 values.append((name + ".len", sh.length))
                 entries.append((loc, "array", (name, sh.typecode, sh.origin)))
+            elif isinstance(sh, EntryResult):
+                values.extend([(name + ".tag", sh.tag), (name + ".i", sh.ival), (name + ".f", sh.fval)])
+                entries.append((loc, "callresult", (name, sh.results)))
             elif isinstance(sh, ArrayIter):
                 values.append((name, sh.idx))
                 values.append((name + ".base", sh.arr.base))
@@ -601,6 +639,12 @@ class Recorder(ObjectRecording):
         return Resume(pc, line, len(stack), entries, pytypes)
 
     # -- driving -------------------------------------------------------------------------
+    @property
+    def discardable(self) -> bool:
+        """A function trace that aborts before any visible effect: CPython may run the
+        call again from its start instead of jitnb's interpreter finishing it."""
+        return self.function and not self.bridge and not self.effects
+
     def record(self) -> Recorded:
         self.ops.insert(0, Op(I.LABEL, list(self.inputs)))  # a bridge may have begun already
         try:
@@ -608,7 +652,8 @@ class Recorder(ObjectRecording):
         except UserRaised:
             raise
         except Exception:   # an abort, or a limitation of the recorder: finish the calls for real
-            self._finish_inlined_calls()
+            if not self.discardable:
+                self._finish_inlined_calls()
             raise
 
     def _finish_inlined_calls(self) -> None:
@@ -645,9 +690,21 @@ class Recorder(ObjectRecording):
                     return self._close()
                 if ins.arg != self.loop.index:
                     self.take_snapshot()
+                    if self.function and not self.callers:
+                        try:
+                            call = self._inner_args(ins.arg)
+                        except Abort:
+                            inner = self.inner_loop(ins.arg)
+                            if self.wait_for_loops and (inner is None or inner.step_mismatch):
+                                raise   # it is compiled (for any step) first
+                            return self._hand_over()
+                        self._run_inner(*call)
+                        continue
                     self.call_inner(ins.arg)
                     continue
             first = False
+            if ins.op == O.RETURN_VALUE and self.function and not self.callers:
+                return self._finish()
             if f.pc == self.loop.exit_pc and not self.callers:
                 raise Abort("loop left during tracing", ins.line)
             self.take_snapshot()
@@ -739,8 +796,9 @@ class Recorder(ObjectRecording):
                         1 if self.loop.kind == "for" else 0,
                         self.holds_gil if not self.bridge else self.target.holds_gil,
                         self.world,
-                        frozenset(l for l, v in self.loop.carried.items()
-                                  if v and l not in self.entry_objects), self.entry_locs)
+                        carried=frozenset(l for l, v in self.loop.carried.items()
+                                          if v and l not in self.entry_objects),
+                        entry_locs=self.entry_locs)
 
     def _relies_on_objects(self) -> bool:
         """Does the trace (or, for a bridge, its loop) hold attribute slots or fields of
@@ -760,9 +818,26 @@ class Recorder(ObjectRecording):
         self.guard(I.GUARD_TRUE, self.emit(I.INT_AND, count, Const(lists.yield_mask(len(self.ops)))))
         self.ops[-1].snapshot.yields = True
 
+    def _finish(self) -> Recorded:
+        """The function returns: ``finish(tag, value)`` (the driver numbers the tag); the
+        value stays on the frame's stack for the caller."""
+        sh = self.stack[-1]
+        if isinstance(sh, Num):
+            args, result = [sh.v], ("num", sh.py)
+        elif isinstance(sh, Known):
+            args, result = [], ("obj", sh.obj)
+        else:
+            raise Abort(f"returns a {type(sh).__name__}: NYI", self.line)
+        self.ops.append(Op(I.FINISH, [Const(0)] + args))
+        return self._function_recorded(result)
+
     def call_inner(self, index: int) -> None:
         """An inner loop that has machine code: call it (``call_loop``), guard on the exit it
         takes, and go on from that exit's snapshot with the values it left in its frame."""
+        self._run_inner(*self._inner_args(index))
+
+    def _inner_args(self, index: int):
+        """The compiled inner loop and its arguments (Abort if it cannot be called)."""
         inner = self.inner_loop(index) if self.inner_loop is not None else None
         if self.callers:
             raise Abort("loop in an inlined function: NYI", self.line)
@@ -835,6 +910,34 @@ class Recorder(ObjectRecording):
             sh = self._shadow_at(loc, base)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
+        return inner, rec, base, args, pre
+
+    def _hand_over(self) -> Recorded:
+        """A function trace stops at a loop it cannot call: its last guard always fails
+        (the iteration counter of a function trace is 0), so jitnb's interpreter goes on
+        from the loop header and runs the loop (as machine code, once it can)."""
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_NE, self.iters, Const(0)))
+        self.ops.append(Op(I.FINISH, []))        # never reached
+        return self._function_recorded(None)
+
+    def _function_recorded(self, result: Any) -> Recorded:
+        if self._relies_on_objects():
+            # a function trace's finish writes nothing back, and nothing re-checks classes
+            # between calls of it: attribute slots, carried fields and class checks are NYI
+            raise Abort("instances of user classes in a function trace: NYI", self.line)
+        if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
+            raise Abort("inner loop runs without the GIL in a function that holds it", self.line)
+        # the function's inputs stay alive for the whole call (its arguments, its globals)
+        self._finish_residuals(list(self.inputs))
+        if not self.bridge:
+            self._backfill_globals()
+        return Recorded(Trace(self.inputs, self.ops), self.specs, self.checks,
+                        self.builtin_checks, self.lines, 0,
+                        self.holds_gil if not self.bridge else self.target.holds_gil,
+                        self.world, result)
+
+    def _run_inner(self, inner, rec, base, args, pre: dict) -> None:
+        """(`pre`: the shadows of the instances passed to it by shape.)"""
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
         if any(op.num == I.CALL_PY for t in [inner.trace] + [b[2] for b in inner.bridges]
                for op in t.ops):
@@ -846,6 +949,7 @@ class Recorder(ObjectRecording):
         else:
             self.plain_inner = True
         descr = inner.call_descr()
+        self.effects = True
         try:
             entered = inner.run(self.frame)  # the real work, done concretely
         except BaseException as e:
@@ -942,6 +1046,8 @@ class Recorder(ObjectRecording):
 
     def concrete(self, arg: Any) -> None:
         ins = self.unit.instrs[self.frame.pc]
+        if not self.effects and not self._inert(ins.op, arg):
+            self.effects = True
         self.frame.pc += 1
         try:
             self.interp.handlers[ins.op](self.frame, arg)
@@ -949,6 +1055,20 @@ class Recorder(ObjectRecording):
             if self.callers:
                 e = with_frames(e, [c.frame for c in self.callers[1:]] + [self.frame])
             raise UserRaised(e) from None
+
+    def _inert(self, op: int, arg: Any) -> bool:
+        """Can running this bytecode on these operands have an effect beyond the frame?"""
+        n = _OPERANDS.get(O.OPS[op].name)
+        if n is None:
+            return False
+        if n == "call":
+            fn = self.stack[-arg[0] - 1]
+            return isinstance(fn, Known) and (any(fn.obj is f for f in _PURE_CALLS)
+                                              or any(fn.obj is f for f in MATH_CALLS))
+        return all(isinstance(sh, (Num, RangeIter, VRange, VTuple, ArrayRef, ArrayIter))
+                   or (isinstance(sh, Known) and (immutable(sh.obj)
+                                                  or type(sh.obj).__name__ == "module"))
+                   for sh in self.stack[len(self.stack) - n:])
 
     def nyi(self, what: str) -> None:
         raise Abort(f"{what}: NYI", self.line)
@@ -1044,6 +1164,8 @@ class Recorder(ObjectRecording):
         self.stack.append(self.globals[name])
 
     def record_STORE_GLOBAL(self, name: str) -> None:
+        if self.function:
+            self.nyi(f"global {name!r} written in a function trace")
         sh = self.stack[-1]
         if name not in self.globals:
             g = self.frame.globals
@@ -1511,7 +1633,14 @@ class Recorder(ObjectRecording):
                bound: tuple[Any, Any] | None = None, post: tuple | None = None,
                post_sh: tuple = ()) -> None:
         """Trace into a jitnb function: its body becomes part of the trace.  `bound` is
-        (shadow, value) of a method's ``self``."""
+        (shadow, value) of a method's ``self``.  A recursive call of a plain function, or
+        one beyond the inlining depth, calls the function's machine code instead where it
+        has some (``call_entry``)."""
+        if bound is None and post is None:
+            recursive = code is self.root_unit or any(c.unit is code for c in self.callers[1:])
+            if (recursive or len(self.callers) >= self.inline_depth) and \
+                    self.call_entry(fn, n, kwnames):
+                return
         params = code.params
         pos = n - len(kwnames)
         shadows = self.stack[len(self.stack) - n:]
@@ -1537,6 +1666,47 @@ class Recorder(ObjectRecording):
         pop = n + 1 if bound is None else n
         self.enter(code, fn, [slots[p][0] for p in params], [slots[p][1] for p in params], pop,
                    post, post_sh)
+
+    @property
+    def root_unit(self) -> Any:
+        return self.callers[0].unit if self.callers else self.unit
+
+    def call_entry(self, fn: Any, n: int, kwnames: tuple) -> bool:
+        """``call_loop`` of a compiled function (PyPy's call_assembler), bounded by a
+        nesting counter; its result is read from its frame.  Any other exit of the callee
+        fails the guard after the call, and the interpreter redoes the call (the callee
+        has no other effect).  False if the call cannot be made so."""
+        args = self.stack[len(self.stack) - n:]
+        if self.entry_call is None or kwnames or not all(isinstance(a, Num) for a in args):
+            return False
+        target = self.entry_call(fn, [a.py for a in args], self)
+        if target is None:
+            return False
+        from ..compiled import CALL_DEPTH_ADDRESS, MAX_CALL_DEPTH, result_tag
+        descr, results = target
+        self.concrete((n, kwnames))          # the call, for real
+        result = self.frame.stack[-1]
+        if not (fits_int(result) or type(result) in (float, bool)):
+            self.nyi(f"call to {fn.__name__} returning {type(result).__name__}")
+        depth_cell = Const(CALL_DEPTH_ADDRESS)
+        depth = self.emit(I.GETARRAYITEM_RAW_I, depth_cell, Const(0), descr="q")
+        self.guard(I.GUARD_TRUE, self.emit(I.INT_LT, depth, Const(MAX_CALL_DEPTH)))
+        self.emit(I.SETARRAYITEM_RAW_I, depth_cell, Const(0),
+                  self.emit(I.INT_ADD, depth, Const(1)), descr="q")
+        r = self.emit(I.CALL_LOOP, Const(0), *[a.v for a in args], descr=descr)
+        self.emit(I.SETARRAYITEM_RAW_I, depth_cell, Const(0), depth, descr="q")
+        self.guard(I.GUARD_VALUE, r, Const(-1))
+        frame = Const(descr.frame_address)
+        tag = self.emit(I.GETARRAYITEM_RAW_I, frame, Const(1), descr="q")
+        ival = self.emit(I.GETARRAYITEM_RAW_I, frame, Const(2), descr="q")
+        fval = self.emit(I.GETARRAYITEM_RAW_F, frame, Const(2), descr="d")
+        del self.stack[len(self.stack) - n - 1:]
+        # a result of another kind resumes after the call (the call is not made again)
+        self.stack.append(EntryResult(tag, ival, fval, results))
+        self.take_snapshot()
+        self.guard(I.GUARD_VALUE, tag, Const(result_tag(results, ("num", type(result)))))
+        self.stack[-1] = Num(fval if type(result) is float else ival, type(result))
+        return True
 
     @staticmethod
     def _const_shadow(v: Any) -> Any:
@@ -1587,6 +1757,10 @@ class Recorder(ObjectRecording):
     def residual(self, arg: tuple, target: Any, name: str, n: int, kwnames: tuple) -> None:
         """Any other callable: ``call_py`` calls it from the machine code.  The status
         guard resumes after the call, with the result kept by the call site."""
+        if self.function and id(target) in R._FRAME_BUILTINS:
+            # jitnb runs the function: its caller's frame would be jitnb's (CPython runs
+            # the call if nothing has been done yet)
+            self.nyi(f"call to {name}, which looks at its caller's frame, in a function trace")
         shadows = self.stack[len(self.stack) - n:]
         parts: list = []
         values: list[Value] = []
