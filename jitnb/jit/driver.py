@@ -163,13 +163,19 @@ class Loop:
         frame = Frame.from_locals(self.unit.code, f_globals, f_locals)
         frame.pc = info.body_pc
         frame.line = info.line
+        enter = self.compiled is not None and self.unit.params.jit and not self.blacklisted
         if info.kind == "for":
             frame.stack.append(it)
-            if self.compiled is not None and self.unit.params.jit and not self.blacklisted:
+            if enter:
                 rewound = _rewind(it, self.unit.code, info)
                 if rewound is not None:
                     frame.pc = info.header_pc
                     return self.engine.run_iteration(self, frame, rewound)
+        elif enter and _test_again(info, f_locals, f_globals):
+            # the test just passed and gives the same answer again: the machine code starts at
+            # the header and runs this iteration (no interpreted iteration)
+            frame.pc = info.header_pc
+            return self.engine.run_iteration(self, frame, ())
         return self.engine.run_iteration(self, frame)
 
     def entry_calls(self):
@@ -275,8 +281,9 @@ class Engine:
                     loop.entry_misses = 0
                     self.maybe_bridge(loop, frame)
                 else:  # the frame does not match the trace: undo the rewind
-                    it, position = rewound
-                    it.__setstate__(position)
+                    if rewound:
+                        it, position = rewound
+                        it.__setstate__(position)
                     if self._retrace_for_any_step(loop):
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
                         return Handback(BODY, self._written(loop, frame), 1)
@@ -288,7 +295,12 @@ class Engine:
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
                         return Handback(BODY, self._written(loop, frame), loop.threshold())
                     # a local the body assigns is unbound before the first iteration: the
-                    # interpreter runs this one, the machine code the next
+                    # interpreter runs this one, the machine code the next -- unless it is
+                    # an iteration made of whole loops: then CPython runs it and the machine
+                    # code is tried again at the next one
+                    if loop.nests:
+                        ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
+                        return Handback(BODY, self._written(loop, frame), 1)
                     frame.pc = info.body_pc
             while True:
                 what, value = self.interp.run(frame, info, self._inner_header(loop.unit))
@@ -329,8 +341,8 @@ class Engine:
         code per hand-over from CPython is left to CPython from then on (its machine code is
         still called by compiled enclosing loops)."""
         c = loop.compiled
-        if c is None or c.iterations < before:
-            return
+        if c is None or c.iterations < before or loop.nests:
+            return  # (an iteration of a loop with loops inside is worth an entry by itself)
         loop.handovers += 1
         loop.handover_iterations += c.iterations - before
         if loop.handovers >= SHORT_TRIP_SAMPLE and \
@@ -571,6 +583,22 @@ class Engine:
             loop.retry_soon = False
             return 1
         return loop.threshold()
+
+
+_NUMBERS = (int, float, bool)
+
+
+def _test_again(info: LoopInfo, f_locals: dict, f_globals: dict) -> bool:
+    """May a `while` loop's test run again at its header?  Only a plain test (see
+    ``LoopInfo.test_names``) over names that hold numbers."""
+    names = info.test_names
+    if names is None:
+        return False
+    for name in names:
+        v = f_locals[name] if name in f_locals else f_globals.get(name)
+        if type(v) not in _NUMBERS:
+            return False
+    return True
 
 
 def _rewind(it: Any, code: CodeUnit, info: LoopInfo) -> tuple | None:

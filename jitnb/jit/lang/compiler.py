@@ -46,6 +46,9 @@ class LoopInfo:
     assigned: list[str] = field(default_factory=list)  # fast locals the loop may rebind
     carried: dict = field(default_factory=dict)  # trace hint: loc -> shape of an instance made
                                                  # by each iteration for the next (objects.py)
+    # a `while` test made only of these names, constants, comparisons, arithmetic and
+    # and/or/not: with numbers in the names, evaluating it again changes nothing (None: not so)
+    test_names: tuple | None = None
 
     @property
     def jitable(self) -> bool:
@@ -273,6 +276,7 @@ class Compiler:
             self.const(False)
         else:
             self.expr(node.test)
+            info.test_names = _plain_test_names(node.test)
         self.jump(O.POP_JUMP_IF_FALSE, exit)
         info.body_pc = len(self.unit.instrs)
         self.loops.append(_LoopCtx(info, end, header))
@@ -542,3 +546,21 @@ def compile_function(node: ast.FunctionDef, scope: Scope, filename: str, qualnam
     c.const(None)
     c.emit(O.RETURN_VALUE)
     return c.unit
+
+
+_PLAIN_TEST = (ast.Name, ast.Constant, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp,
+               ast.Load, ast.cmpop, ast.boolop, ast.unaryop, ast.operator)
+
+
+def _plain_test_names(test: ast.expr) -> tuple | None:
+    """The names a `while` test reads, if it is built only of names, number constants and
+    operators (so that, on numbers, it has no effect and gives the same answer again)."""
+    names = []
+    for n in ast.walk(test):
+        if not isinstance(n, _PLAIN_TEST):
+            return None
+        if isinstance(n, ast.Constant) and type(n.value) not in (int, float, bool):
+            return None
+        if isinstance(n, ast.Name) and n.id not in names:
+            names.append(n.id)
+    return tuple(names)
