@@ -284,23 +284,10 @@ class Engine:
                     if rewound:
                         it, position = rewound
                         it.__setstate__(position)
-                    if self._retrace_for_any_step(loop):
+                    budget = self._body_budget(loop, frame)
+                    if budget:   # CPython runs this iteration itself
                         ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
-                        return Handback(BODY, self._written(loop, frame), 1)
-                    self._missed_entry(loop)   # classes or objects changed: maybe set aside
-                    if loop.compiled is None or \
-                            loop.compiled.unbox(frame, unbound_matches=True) is None:
-                        # it will not match at the next header either: CPython runs this
-                        # iteration, and the loop is not handed over again for a while
-                        ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
-                        return Handback(BODY, self._written(loop, frame), loop.threshold())
-                    # a local the body assigns is unbound before the first iteration: the
-                    # interpreter runs this one, the machine code the next -- unless it is
-                    # an iteration made of whole loops: then CPython runs it and the machine
-                    # code is tried again at the next one
-                    if loop.nests:
-                        ev.emit(ev.InterpLeave(loop.id, "body", 0, time.perf_counter() - t0))
-                        return Handback(BODY, self._written(loop, frame), 1)
+                        return Handback(BODY, self._written(loop, frame), budget)
                     frame.pc = info.body_pc
             while True:
                 what, value = self.interp.run(frame, info, self._inner_header(loop.unit))
@@ -334,6 +321,20 @@ class Engine:
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
         return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+
+    def _body_budget(self, loop: Loop, frame: Frame) -> int:
+        """The frame at the header does not match the trace: 0 if jitnb's interpreter should
+        run this iteration (the machine code then runs the next), else the budget after which
+        CPython, running this iteration itself, hands the loop over again."""
+        if self._retrace_for_any_step(loop):
+            return 1                    # traced again at the next iteration, for any step
+        self._missed_entry(loop)        # classes or objects changed: maybe set aside
+        if loop.compiled is None or loop.compiled.unbox(frame, unbound_matches=True) is None:
+            return max(1, loop.threshold())   # it will not match at the next header either
+        # only a local the body assigns is unbound (the first iteration): the interpreter
+        # runs it -- unless it is made of whole loops: then CPython does, and the machine
+        # code is tried at the next one
+        return 1 if loop.nests else 0
 
     @staticmethod
     def _count_trip(loop: Loop, before: int) -> None:
