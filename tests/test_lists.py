@@ -155,8 +155,9 @@ def test_hand_over_exit_leaves_and_reenters(monkeypatch):
 LONG = "xs = [1.0, 2.0, 3.0]\ns = 0.0\ni = 0\nwhile i < 10**12:\n    s += xs[i % 3]\n    i += 1\n"
 
 
-@pytest.mark.parametrize("params", [{}, {"emulate": True}])
-def test_other_threads_run_while_a_list_loop_holds_the_gil(params):
+def _interrupted_while_ticking(src: str, g: dict, delay: float, **params) -> tuple[float, int]:
+    """Run `src` until SIGINT arrives after `delay` seconds, a ticker thread running
+    meanwhile: (seconds from the signal to KeyboardInterrupt, ticks in the 0.45 s before)."""
     ticks = []
     stop = threading.Event()
 
@@ -164,28 +165,33 @@ def test_other_threads_run_while_a_list_loop_holds_the_gil(params):
         while not stop.is_set():
             ticks.append(time.perf_counter())
             time.sleep(0.005)
-    g: dict = {}
     th = threading.Thread(target=ticker)
     box = {}
 
     def fire():
         box["t"] = time.perf_counter()
         os.kill(os.getpid(), signal.SIGINT)
-    timer = threading.Timer(0.6, fire)
+    timer = threading.Timer(delay, fire)
     th.start()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            jitnb.run(LONG, g, threshold=10, **params)
+            jitnb.run(src, g, **params)
         latency = time.perf_counter() - box["t"]
     finally:
         stop.set()
         th.join()
+    return latency, len([t for t in ticks if box["t"] - 0.45 < t < box["t"]])
+
+
+@pytest.mark.parametrize("params", [{}, {"emulate": True}])
+def test_other_threads_run_while_a_list_loop_holds_the_gil(params):
+    g: dict = {}
+    latency, during = _interrupted_while_ticking(LONG, g, 0.6, threshold=10, **params)
     i, s = g["i"], g["s"]
     assert i > 1000 and s == (i // 3) * 6.0 + [0.0, 1.0, 3.0][i % 3]
     assert latency < 0.1, latency
-    during = [t for t in ticks if box["t"] - 0.45 < t < box["t"]]
-    assert len(during) > 10, len(during)      # the ticker ran while the loop did
+    assert during > 10, during      # the ticker ran while the loop did
 
 
 def test_listing_shows_object_loads_and_the_hand_over_exit():
@@ -214,6 +220,54 @@ out = f([0.5 * k for k in range(20)], 300)
     outer = [lp for lp in run.loops if lp.compiled is not None and lp.line == 5]
     assert outer and "call_loop(" in outer[0].listing()
     assert "(GIL hand-over exit)" in outer[0].listing()
+
+
+APPEND_OUTER = """
+def f(n, reps):
+    out = []
+    for r in range(reps):
+        s = 0
+        for i in range(n):
+            s += i * r % 7
+        out.append(s)
+    return out
+out = f(300, 200)
+"""
+
+
+@pytest.mark.parametrize("params", [{}, {"emulate": True}, {"arch": "aarch64"}])
+def test_a_loop_holding_the_gil_calls_a_numeric_loop_with_the_gil_released(params):
+    """The outer loop appends to a list (it holds the GIL); its inner loop only counts
+    (it runs without): the call releases the GIL around the inner loop's code."""
+    o = assert_same(APPEND_OUTER, threshold=5, **params)
+    assert not any(e.kind == "trace-abort" and "GIL" in e.reason for e in o.events)
+    run = jitnb.run(APPEND_OUTER, {}, threshold=5, **params)
+    outer = [lp for lp in run.loops if lp.compiled is not None and lp.line == 4]
+    text = outer[0].listing()
+    assert "call_loop(" in text and "call_i(PyEval_SaveThread)" in text, text
+    assert "PyEval_RestoreThread" in text and "(GIL hand-over exit)" in text
+
+
+LONG_INNER = """
+out = []
+lim = 50
+for r in range(100):
+    if r == 60:
+        lim = 10**12
+    i = 0
+    while i < lim:
+        i += 1
+    out.append(i)
+"""
+
+
+def test_sigint_stops_a_numeric_loop_called_with_the_gil_released():
+    """Within the inner loop the GIL is free: the ticker thread runs and SIGINT is heard."""
+    g: dict = {}
+    latency, during = _interrupted_while_ticking(LONG_INNER, g, 0.8, threshold=1)
+    assert g["out"] == [50] * 60 and g["i"] > 10**7
+    assert latency < 0.1, latency
+    assert during > 10, during
 
 
 @pytest.mark.parametrize("params", [{}, {"emulate": True}])

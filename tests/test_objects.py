@@ -149,6 +149,7 @@ OBJECT_PROGRAMS = [   # corpus programs whose object loops must run as machine c
     "359_obj_exception_in_init.py", "423_obj_tuple_returns.py", "426_obj_nested_objects.py",
     "427_obj_fix16_sqrt.py", "429_obj_module_level_loop.py", "432_obj_bridges_in_constructors.py",
     "433_obj_nested_loops_fix16.py", "435_obj_tuples_carried.py",
+    "441_obj_inner_loop_array2d.py", "442_obj_inner_loop_attrs.py",
 ]
 
 
@@ -163,6 +164,24 @@ def test_object_corpus_programs_really_compile():
                             threshold=1, filename=f"<objects-{name}>")
         kinds = {e.kind for e in out.events}
         assert "native-enter" in kinds, (name, sorted(kinds))
+
+
+def test_outer_loops_call_inner_loops_over_objects():
+    """An outer loop's trace calls its inner loop over instances (``call_loop``): the
+    attributes it passes are the outer trace's inputs, the inner loop's entry checks on
+    classes and aliasing become the outer trace's."""
+    import contextlib
+    import io
+    from pathlib import Path
+    corpus = Path(__file__).resolve().parent / "corpus"
+    for name, line in [("441_obj_inner_loop_array2d.py", 20),
+                       ("442_obj_inner_loop_attrs.py", 15)]:
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = jitnb.run((corpus / name).read_text(), {"__name__": "__main__"})
+        outer = [lp for lp in out.loops if lp.line == line and lp.compiled is not None]
+        assert outer, (name, [e.reason for e in out.events if e.kind == "trace-abort"])
+        assert "call_loop(" in outer[0].listing()
+        assert not any("inner loop" in e.reason for e in out.events if e.kind == "trace-abort")
 
 
 RESIDUAL_ON_OBJECT = """

@@ -472,7 +472,7 @@ class Emulator:
         result_reg = a.float_ret if floats else a.int_ret
         poison = self.poison_pairs(None, a.float_ret) if floats else \
             self.poison_pairs(a.int_ret, None)
-        fn = _c_function(address, kinds, needs_gil)
+        fn = _c_function(address, kinds, needs_gil) if address else (lambda *_: 0)
 
         def service(uc) -> None:
             args = [_bits_float(regs.read(r)) if f else _signed(regs.read(r))
@@ -650,6 +650,8 @@ class UnicornCode(LoadedCode):
                                      for _, d in image.call_sites]
         for (at, descr), k in zip(image.call_sites, kinds):
             target = struct.unpack_from("<Q", image.code, at)[0]
+            if getattr(descr, "native_only", False):
+                target = 0   # a GIL hand-over: the emulator holds the GIL throughout
             self.relocations[at] = self.emulator.call_trap(target, k,
                                                            getattr(descr, "needs_gil", False))
         for at, descr in image.loop_call_sites:

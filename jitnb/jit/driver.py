@@ -464,6 +464,12 @@ class Engine:
         try:
             if not self._attempt(loop, snap.line, record, done):
                 stats.bridge_aborts += 1
+                if loop.abort_reasons[-1].endswith("(loop traced again) at line "
+                                                   f"{loop.abort_line}") \
+                        and loop.compiled is compiled:
+                    loop.retired.append(compiled)   # callers keep its code
+                    loop.compiled = None
+                    loop.retry_soon = True
         finally:
             stats.recording = False
 

@@ -46,6 +46,9 @@ class LoopInfo:
     assigned: list[str] = field(default_factory=list)  # fast locals the loop may rebind
     carried: dict = field(default_factory=dict)  # trace hint: loc -> shape of an instance made
                                                  # by each iteration for the next (objects.py)
+    # trace hint: (location, attribute) of entry objects a bridge needed and the loop's
+    # trace did not hold; the loop is traced again holding them from its start
+    attr_hints: set = field(default_factory=set)
     # a `while` test made only of these names, constants, comparisons, arithmetic and
     # and/or/not: with numbers in the names, evaluating it again changes nothing (None: not so)
     test_names: tuple | None = None

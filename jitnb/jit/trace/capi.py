@@ -3,7 +3,10 @@
 They are called with the GIL held, as every trace that touches objects runs (see
 docs/architecture.md): ``PyFloat_FromDouble`` and friends make the new item,
 ``PyList_SetItem`` and ``PyList_Append`` store it as ``lst[i] = x`` and
-``lst.append(x)`` do.
+``lst.append(x)`` do.  ``PyEval_SaveThread``/``PyEval_RestoreThread`` let a trace that
+holds the GIL call an inner loop that runs without it; they are native-only
+(``native_only``): emulators and the reference interpreter run with the GIL held
+throughout, so there they do nothing and return 0.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ _CTYPES = {"i": ctypes.c_int64, "f": ctypes.c_double}
 class ApiCall:
     name: str
     args: str                  # argument kinds ("i" int64 or pointer, "f" double)
+    native_only: bool = False  # GIL hand-over: a no-op wherever Python code runs the call
     needs_gil = True           # emulators call it without releasing the GIL
 
     @cached_property
@@ -30,7 +34,7 @@ class ApiCall:
         return proto(self.address)
 
     def c_call(self, *args) -> int:
-        return self.c_function(*args)
+        return 0 if self.native_only else self.c_function(*args)
 
     def __str__(self) -> str:
         return self.name
@@ -42,3 +46,5 @@ BOOL_NEW = ApiCall("PyBool_FromLong", "i")
 LIST_SETITEM = ApiCall("PyList_SetItem", "iii")   # steals the item, releases the old one
 LIST_APPEND = ApiCall("PyList_Append", "ii")      # takes a new reference to the item
 DECREF = ApiCall("Py_DecRef", "i")
+GIL_RELEASE = ApiCall("PyEval_SaveThread", "", native_only=True)      # -> thread state
+GIL_ACQUIRE = ApiCall("PyEval_RestoreThread", "i", native_only=True)  # (thread state)

@@ -136,6 +136,70 @@ class ObjectRecording:
                 snap.resume.entries.append((spec.loc, "ir", name))
                 snap.resume.pytypes[name] = spec.py
 
+    # -- an inner loop that reads objects, called by this trace: its objects are ours ------
+    def _outer_object(self, key: ObjKey, base: int) -> Any:
+        """The object an inner loop's `key` stands for now: one this trace knows from its
+        own entry (so our entry checks its class and aliasing), else Abort."""
+        if self.bridge:
+            raise Abort("inner loop over objects in a bridge: NYI", self.line)
+        root = key.root
+        if root.where == "objattr":
+            parent, name = root.key
+            pobj = self._outer_object(parent, base)
+            sh = self.load_attr(Known(pobj), pobj, name)
+        elif root.where in ("fast", "global"):
+            sh = self._shadow_at(root, base)
+        else:
+            raise Abort(f"inner loop object at {root.where}: NYI", self.line)
+        if isinstance(sh, VObject) and sh.origin in self.entry_objects:
+            self.loop.carried[sh.origin] = None   # not a copy of its fields: the object
+            raise Abort(f"{sh.origin.name(self.loop_unit)} is an object of an inner loop's "
+                        "(traced again)", self.line)
+        if not (isinstance(sh, Known) and id(sh.obj) in self.located):
+            raise Abort(f"inner loop object {key.label} is not one from this loop's entry",
+                        self.line)
+        return sh.obj
+
+    def _is_entry_object(self, sh: Any) -> bool:
+        """An instance this (loop) trace knows from its entry, by class and aliasing."""
+        return not self.bridge and isinstance(sh, Known) and id(sh.obj) in self.located \
+            and OB.is_instance(sh.obj)
+
+    def _outer_attr(self, loc: Loc, base: int) -> Any:
+        """Our shadow of an attribute an inner loop takes as an input (as we hold it)."""
+        key, name = loc.key
+        obj = self._outer_object(key, base)
+        if name not in self.slots_of(obj)[1] and OB.read_attr(obj, name) is MISSING:
+            raise Abort(f"inner loop input {loc.name(self.unit)} is missing", self.line)
+        return self.load_attr(Known(obj), obj, name)
+
+    def _outer_object_check(self, loc: Loc, expected: Any, base: int) -> None:
+        """An inner loop's entry check on its objects, made a fact of this trace's: our own
+        entry checks keep our objects' classes and keep distinct objects distinct."""
+        w = loc.where
+        if w == "type":
+            ok = type(self._outer_object(loc.key, base)) is expected
+        elif w == "distinct":
+            ok = self._outer_object(loc.key[0], base) is not self._outer_object(loc.key[1], base)
+        elif w == "same":
+            where, key = loc.key
+            ok = self._outer_object(ObjKey(None, where.where, where), base) is \
+                self._outer_object(key, base)
+        elif w == "objattr":
+            key, name = loc.key
+            obj = self._outer_object(key, base)
+            if expected is MISSING:
+                ok = name not in self.slots_of(obj)[1] and OB.read_attr(obj, name) is MISSING
+                if ok:
+                    self.checks.append((Loc("objattr", (self.located[id(obj)], name)), MISSING))
+            else:
+                sh = self.load_attr(Known(obj), obj, name)
+                ok = isinstance(sh, Known) and sh.obj is expected
+        else:   # distinct_loc: an instance the inner loop carries by shape
+            raise Abort("inner loop carrying an instance by shape over objects: NYI", self.line)
+        if not ok:
+            raise Abort(f"inner loop's objects differ from ours ({w} check)", self.line)
+
     def _key_at_entry(self, obj: Any) -> Any:
         return self.located.get(id(obj)) if not self.bridge else \
             next((k for k in self.located.values() if k.obj is obj), None)

@@ -25,6 +25,7 @@ from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
 from ..lang import opcodes as O
 from ..lang.compiler import LoopInfo
 from . import lists
+from . import capi
 from . import residual as R
 from .calls import MATH_CALLS, POW
 from .lists import SeqIter, SeqRef
@@ -325,6 +326,7 @@ class Recorder(ObjectRecording):
         self.line = loop.line
         self.holds_gil = False       # set by the first read of an object's memory
         self.plain_inner = False     # calls an inner loop that runs without the GIL
+        self.plain_calls: list[Op] = []   # those calls (call_loop ops)
         self.residuals: list[tuple[Op, Any, dict]] = []   # (call_py, descr, globals then)
         self.first_call = -1               # index in ops of the first residual call
         self.held_seqs: list[tuple[Any, Value]] = []   # (descr, list address) live at a call
@@ -361,6 +363,10 @@ class Recorder(ObjectRecording):
 
     def _shadow_value(self, loc: Loc, value: Any) -> Any:
         if self.bridge and (fits_int(value) or type(value) in (float, bool)):
+            if loc.where == "objattr" and loc.key[0].root.where == "fast":
+                self.loop.attr_hints.add((loc.key[0].root, loc.key[1]))
+                raise Abort(f"{loc.name(self.loop_unit)} is not held by the loop's trace "
+                            "(loop traced again)", self.line)
             raise Abort(f"{loc.name(self.loop_unit)} is not live in the loop's trace", self.line)
         if fits_int(value) or type(value) in (float, bool):
             return Num(self._new_input(loc, value), type(value))
@@ -449,6 +455,11 @@ class Recorder(ObjectRecording):
                 self.stack.append(lists.iterator_input(self, loc, v))
             else:
                 raise Abort(f"for loop over {type(v).__name__}: NYI", self.loop.line)
+        for root, name in sorted(self.loop.attr_hints, key=repr):   # what bridges needed
+            sh = self.fast[root.key]
+            if isinstance(sh, Known) and id(sh.obj) in self.located and \
+                    OB.read_attr(sh.obj, name) is not MISSING:
+                self.load_attr(sh, sh.obj, name)
 
     def _start_bridge(self, snap: Snapshot, frames: list, posts: list) -> None:
         """Shadows from a guard's snapshot: each of its fail_args becomes a bridge input.
@@ -781,7 +792,7 @@ class Recorder(ObjectRecording):
                                        self.located.get(id(sh.obj)) is self._key_at_entry(obj)):
                 raise Abort(f"{loc.name(self.unit)} changes to another object", self.loop.line)
         if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
-            raise Abort("inner loop runs without the GIL in a loop that holds it", self.loop.line)
+            self._release_gil_around_plain_calls()
         if self.holds_gil and not self.bridge:
             self._gil_exit(args)
         self._finish_residuals(args)
@@ -854,14 +865,18 @@ class Recorder(ObjectRecording):
                 continue
             if spec.loc.where == "vfield":   # the inner loop's instance: pass its fields
                 sh = self._shadow_at(spec.loc.key[0], base)
-                f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, (VObject, VTuple)) else None
+                if self._is_entry_object(sh):   # a copy of its fields there, an object here
+                    f = self.load_attr(sh, sh.obj, spec.loc.key[1])
+                else:
+                    f = sh.fields.get(spec.loc.key[1]) if isinstance(sh, (VObject, VTuple)) else None
                 if not (isinstance(f, Num) and f.py is spec.py):
                     raise Abort(f"inner loop input {spec.loc.name(self.unit)} differs", self.line)
                 args.append(f.v)
                 continue
-            if spec.loc.where == "objattr":
-                raise Abort("inner loop over objects: NYI", self.line)
-            sh = self._shadow_at(spec.loc, base)
+            if spec.loc.where == "objattr":   # an attribute of an object: ours, as we hold it
+                sh = self._outer_attr(spec.loc, base)
+            else:
+                sh = self._shadow_at(spec.loc, base)
             if spec.part in ("abase", "alen", "aidx"):
                 it = sh if isinstance(sh, ArrayIter) else None
                 arr = it.arr if it is not None else sh
@@ -896,6 +911,9 @@ class Recorder(ObjectRecording):
             if loc.where == "shape":       # its instances are virtuals of ours, of that shape
                 where, cls, names, types_ = loc.key
                 sh = self._shadow_at(where, base)
+                if self._is_entry_object(sh) and type(sh.obj) is cls:
+                    pre[where] = sh    # its fields are our inputs, passed by value
+                    continue
                 if not (isinstance(sh, (VObject, VTuple)) and sh.cls is cls
                         and tuple(sh.fields) == names
                         and all(isinstance(f, Num) and f.py is t
@@ -904,7 +922,8 @@ class Recorder(ObjectRecording):
                 pre[where] = sh
                 continue
             if loc.where in ("objattr", "type", "same", "distinct", "distinct_loc"):
-                raise Abort("inner loop over objects: NYI", self.line)
+                self._outer_object_check(loc, obj, base)
+                continue
             if loc.where in ("free", "modattr"):
                 continue
             sh = self._shadow_at(loc, base)
@@ -926,7 +945,7 @@ class Recorder(ObjectRecording):
             # between calls of it: attribute slots, carried fields and class checks are NYI
             raise Abort("instances of user classes in a function trace: NYI", self.line)
         if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
-            raise Abort("inner loop runs without the GIL in a function that holds it", self.line)
+            self._release_gil_around_plain_calls()
         # the function's inputs stay alive for the whole call (its arguments, its globals)
         self._finish_residuals(list(self.inputs))
         if not self.bridge:
@@ -935,6 +954,21 @@ class Recorder(ObjectRecording):
                         self.builtin_checks, self.lines, 0,
                         self.holds_gil if not self.bridge else self.target.holds_gil,
                         self.world, result)
+
+    def _release_gil_around_plain_calls(self) -> None:
+        """A trace that holds the GIL calls the inner loops that run without it with the
+        GIL released (``PyEval_SaveThread`` before, ``PyEval_RestoreThread`` after): an
+        inner loop polls the interrupt word, which the watcher thread sets holding the GIL,
+        and other threads run meanwhile, as they would during CPython's inner loop."""
+        plain = {id(op) for op in self.plain_calls}
+        ops: list[Op] = []
+        for op in self.ops:
+            if id(op) not in plain:
+                ops.append(op)
+                continue
+            state = Op(I.CALL_I, [], descr=capi.GIL_RELEASE, line=op.line)
+            ops += [state, op, Op(I.CALL_I, [state], descr=capi.GIL_ACQUIRE, line=op.line)]
+        self.ops = ops
 
     def _run_inner(self, inner, rec, base, args, pre: dict) -> None:
         """(`pre`: the shadows of the instances passed to it by shape.)"""
@@ -958,6 +992,8 @@ class Recorder(ObjectRecording):
             raise Abort("inner loop could not be entered", self.line)
         exit = inner.last_exit
         r = self.emit(I.CALL_LOOP, *args, descr=descr)
+        if not rec.holds_gil:
+            self.plain_calls.append(r)
         # its own snapshot (state before the call, plus the exit taken), never shared: a
         # failure must not run the inner loop again, it continues from the inner loop's exit
         call_snap = self._make_snapshot(*self._pending)
@@ -1216,6 +1252,13 @@ class Recorder(ObjectRecording):
                 self.loop.carried[sh.origin] = None   # traced again, as an object with identity
                 raise Abort(f"attribute store on {type(obj).__name__} {sh.origin.name(self.loop_unit)} "
                             f"(traced again)", self.line)
+            if sh.origin is not None and self.bridge and not self.loop.carried.get(sh.origin):
+                # the loop read it as a copy of its fields: the loop is traced again, as an
+                # object with identity (the driver sets its code aside)
+                self.loop.carried[sh.origin] = None
+                raise Abort(f"attribute store on {type(obj).__name__} "
+                            f"{sh.origin.name(self.loop_unit)} in a bridge (loop traced again)",
+                            self.line)
             if sh.origin is not None:
                 self.nyi(f"attribute store on {type(obj).__name__} carried around the loop")
             self.concrete(name)
