@@ -2,7 +2,8 @@
 
 This is the one source the widgets, the profile and the event log read: the
 compiler reports what it did here and nowhere else.  Each event is a small
-frozen dataclass with a ``kind``; ``str(event)`` is its log line (one line per
+dataclass with a ``kind`` (treated as immutable; not frozen, because frozen
+dataclasses are slow to make and events are made on every machine-code entry); ``str(event)`` is its log line (one line per
 event, in the spirit of PYPYLOG).
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ def now() -> float:
     return time.perf_counter() - _T0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Event:
     kind: ClassVar[str] = "event"
     t: float = field(default_factory=now, kw_only=True)
@@ -37,10 +38,10 @@ _KINDS: dict[str, type[Event]] = {}
 
 
 def event(kind: str):
-    """Class decorator: a frozen Event subclass registered under ``kind``."""
+    """Class decorator: an Event subclass registered under ``kind``."""
     def wrap(cls):
         cls.kind = kind
-        cls = dataclass(frozen=True)(cls)
+        cls = dataclass(cls)
         _KINDS[kind] = cls
         return cls
     return wrap

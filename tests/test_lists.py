@@ -343,9 +343,10 @@ def test_the_machine_code_runs_with_the_gil_held(monkeypatch, params):
         th.join()
     assert g["s"] == 2.0 * n
     during, seconds = max(runs, key=lambda r: r[1])
-    # a ticker left free ticks about once a millisecond; the few ticks seen come from
-    # the Python code around the call
-    assert seconds > 0.04 and during < seconds / 0.005, (during, seconds)
+    # a ticker left free ticks about once a millisecond (sleeping 0.5 ms); the few ticks
+    # seen come from the Python code around the call and, emulated, from the hooks that
+    # map pages (their ctypes calls let go of the GIL: more of them late in a long session)
+    assert seconds > 0.04 and during < seconds / 0.0025, (during, seconds)
 
 
 def test_without_machine_code_a_list_loop_stays_with_cpython(monkeypatch):

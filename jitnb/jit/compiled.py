@@ -417,11 +417,68 @@ class CompiledLoop:
         """The trace inputs from the frame, or None if the frame does not match the trace
         (`unbound_matches`: an unbound local counts as matching; only to ask whether the
         frame would match once the locals are bound, never to run)."""
-        vals: list = []
         self.stale = False
         base = len(frame.stack) - self.recorded.header_depth
         if base < 0:
             return None
+        steps = None if unbound_matches else _unbox_plan(self.recorded)
+        vals: list | None = None
+        if steps is not None:
+            vals = self._unbox_simple(frame, steps, base)
+            if vals is None:
+                return None
+        if vals is None or vals is _GENERIC:
+            vals = self._unbox_inputs(frame, base, unbound_matches)
+            if vals is None:
+                return None
+        for loc, obj in self.recorded.checks:
+            if _read(frame, loc, base) is not obj:
+                self.stale = loc.where in _OBJECT_CHECKS   # classes or objects changed
+                return None
+        for name, obj in self.recorded.builtin_checks:
+            if name in frame.globals or frame.builtins.get(name) is not obj:
+                return None
+        world = self.recorded.world
+        if world is not None:      # residual calls: their namespace, the arrays they may not resize
+            if world.namespace is not frame.globals:
+                return None
+            world.arrays = []
+            for loc in world.array_locs:
+                arr = _array_at(frame, loc, base)
+                world.arrays.append((arr, arr.buffer_info()))
+        return vals
+
+    def _unbox_simple(self, frame: Frame, steps: list, base: int) -> list | None:
+        """The inputs by ``_unbox_plan`` (None: no match; _GENERIC: ask ``_unbox_inputs``)."""
+        vals: list = []
+        fast, stack, glob = frame.fast, frame.stack, frame.globals
+        for op, w, key, arg in steps:
+            if op == 0:
+                vals.append(0)
+                continue
+            v = fast[key] if w == 0 else stack[base + key] if w == 1 else glob.get(key, _MISSING)
+            if op == 1:
+                if type(v) is not arg or (arg is int and not INT_MIN <= v <= INT_MAX):
+                    return None
+                vals.append(int(v) if arg is bool else v)
+            elif op <= 3:
+                if type(v) is not _RANGE_ITER:
+                    return None
+                _, (rng,), idx = v.__reduce__()
+                if rng.step != arg:
+                    return _GENERIC     # (it tells a step that only differs, see there)
+                x = rng.start + idx * rng.step if op == 2 else rng.stop
+                if not INT_MIN <= x <= INT_MAX:
+                    return None
+                vals.append(x)
+            else:
+                if type(v) is not array.array or v.typecode != arg:
+                    return _GENERIC     # (an array iterator, or no match)
+                vals.append(v.buffer_info()[op - 4])
+        return vals
+
+    def _unbox_inputs(self, frame: Frame, base: int, unbound_matches: bool) -> list | None:
+        vals: list = []
         for spec in self.recorded.inputs:
             if spec.loc.where == "iter":
                 vals.append(0)
@@ -467,26 +524,12 @@ class CompiledLoop:
                 return None
             else:
                 vals.append(int(v) if spec.py is bool else v)
-        for loc, obj in self.recorded.checks:
-            if _read(frame, loc, base) is not obj:
-                self.stale = loc.where in _OBJECT_CHECKS   # classes or objects changed
-                return None
-        for name, obj in self.recorded.builtin_checks:
-            if name in frame.globals or frame.builtins.get(name) is not obj:
-                return None
-        world = self.recorded.world
-        if world is not None:      # residual calls: their namespace, the arrays they may not resize
-            if world.namespace is not frame.globals:
-                return None
-            world.arrays = []
-            for loc in world.array_locs:
-                arr = _array_at(frame, loc, base)
-                world.arrays.append((arr, arr.buffer_info()))
         return vals
 
     def run(self, frame: Frame) -> bool:
         """Run machine code from the frame (at the loop header).  False if it cannot enter."""
-        if self.running or getattr(self.executor, "busy", lambda: False)():
+        busy = getattr(self.executor, "busy", None)
+        if self.running or (busy is not None and busy()):
             return False   # entered again from a residual call: the machine is in use
         inputs = self.unbox(frame)
         if inputs is None:
@@ -574,6 +617,10 @@ class CompiledLoop:
 
     def box(self, frame: Frame, resume: Resume, snapshot, values: list, base: int = 0) -> None:
         """Write the guard's live values back into the interpreter frame."""
+        simple = _simple_plan(snapshot, self.recorded.header_depth)
+        if simple is not None:
+            self._box_simple(frame, simple, values, base)
+            return
         by_name = {name: (x if const else values[x]) for name, const, x in _plan(snapshot)}
         self.exit_iterations = by_name.get(ITERATIONS, 0)
         stack_objs = list(frame.stack)
@@ -654,6 +701,35 @@ class CompiledLoop:
         if resume.after_call is not None:
             self.call_exit = by_name[CALL_EXIT]
             _leave_inner(frame, resume.after_call, self.call_exit)
+
+    def _box_simple(self, frame: Frame, simple: tuple, values: list, base: int) -> None:
+        """``box`` for a snapshot of numbers, ranges and constants (``_simple_plan``)."""
+        (pc, line, depth, iters), writes = simple
+        self.exit_iterations = iters[1] if iters[0] else values[iters[1]]
+        stack = frame.stack
+        new_stack = stack[:base] + [None] * depth
+        fast, glob = frame.fast, frame.globals
+        for how, where, key, conv, const, x in writes:
+            v = x if const else values[x]
+            if how == 0:                       # a number (or a constant object)
+                v = v if conv is None else conv(v)
+            elif how == 1:                     # the loop's own range iterator, moved
+                it = stack[base + key]
+                _, (rng,), _ = it.__reduce__()
+                it.__setstate__((v - rng.start) // rng.step)
+                v = it
+            else:                              # a range the trace kept virtual
+                v = iter(range(v, values[conv[0]], values[conv[1]] if conv[1] >= 0 else conv[2]))
+            if where == 0:
+                fast[key] = v
+            elif where == 1:
+                new_stack[base + key] = v
+            else:
+                glob[key] = v
+        frame.stack = new_stack
+        frame.pc, frame.line = pc, line
+        self.pending_posts = []
+        self.pending = []
 
     def _inlined_frames(self, frame: Frame, resume: Resume, by_name: dict[str, Any],
                         arrays: dict, seqs: dict, virtual, leaf) -> list:
@@ -779,6 +855,82 @@ def _plan(snapshot) -> list:
         plan = snapshot.__dict__["_plan"] = [
             (name, True, v.value) if isinstance(v, Const) else (name, False, index[id(v)])
             for name, v in snapshot.values]
+    return plan
+
+
+_WHERE = {"fast": 0, "stack": 1, "global": 2}
+_RANGE_ITER = type(iter(range(0)))
+_GENERIC: Any = object()
+_UNBOX_OPS = {"": 1, "cur": 2, "stop": 3, "abase": 4, "alen": 5}
+
+
+def _unbox_plan(recorded) -> list | None:
+    """For a loop whose inputs are numbers, range iterators (fixed step) and arrays at
+    locals, globals or the stack: ``(op, where, key, type | step | typecode)`` per input,
+    worked out once (``CompiledLoop._unbox_simple``); None for any other loop."""
+    plan = recorded.__dict__.get("_unbox", False)
+    if plan is not False:
+        return plan
+    plan = []
+    for spec in recorded.inputs:
+        if spec.loc.where == "iter":
+            plan.append((0, 0, 0, None))
+            continue
+        w, op = _WHERE.get(spec.loc.where), _UNBOX_OPS.get(spec.part)
+        if w is None or op is None or spec.vstep:
+            plan = None
+            break
+        arg = spec.py if op == 1 else spec.step if op <= 3 else spec.typecode
+        plan.append((op, w, spec.loc.key, arg))
+    recorded.__dict__["_unbox"] = plan
+    return plan
+
+
+def _simple_plan(snapshot, header_depth: int) -> tuple | None:
+    """For a snapshot that holds only numbers, ranges and constant objects (no virtuals,
+    objects from entry, arrays moved, sequences, inlined frames or inner-loop exits), the
+    writes ``box`` does, worked out once: ``((pc, line, stack depth, #iter), writes)``
+    with each write ``(how, where, key, conversion, constant?, value or index)``; None
+    for any other snapshot."""
+    cached = snapshot.__dict__.get("_simple", False)
+    if cached is not False:
+        return cached
+    resume = snapshot.resume
+    plan = None
+    if not (resume.inlined or resume.virtuals or resume.after_call is not None):
+        where = {name: (const, x) for name, const, x in _plan(snapshot)}
+        writes = []
+        for loc, how, what in resume.entries:
+            w = _WHERE.get(loc.where)
+            if w is None:
+                break
+            if how == "ir":
+                conv = resume.pytypes[what]
+                writes.append((0, w, loc.key, None if conv is float or conv is int else conv,
+                               *where[what]))
+            elif how == "obj":
+                writes.append((0, w, loc.key, None, True, what))
+            elif how == "range" and loc.where == "stack":
+                name, step, variable = what
+                const, x = where[name]
+                if const:
+                    break
+                if loc.key < header_depth:          # the loop's own iterator
+                    writes.append((1, w, loc.key, None, False, x))
+                    continue
+                stop, vstep = where[name + ".stop"], where.get(name + ".step", (True, None))
+                if stop[0] or (variable and vstep[0]):
+                    break
+                writes.append((2, w, loc.key, (stop[1], vstep[1] if variable else -1, step),
+                               False, x))
+            elif how == "array" and what[2] == loc:
+                continue                            # where it was at entry: nothing to write
+            else:
+                break
+        else:
+            plan = ((resume.pc, resume.line, resume.stack_depth, where.get(ITERATIONS, (True, 0))),
+                    writes)
+    snapshot.__dict__["_simple"] = plan
     return plan
 
 

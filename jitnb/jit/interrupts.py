@@ -11,11 +11,10 @@ event loop) keeps receiving its bytes: the watcher forwards them.
 """
 from __future__ import annotations
 
-import contextlib
+import _signal
 import os
 import signal
 import threading
-from typing import Iterator
 
 
 class _Watcher:
@@ -87,7 +86,7 @@ class _Handler:
             raise KeyboardInterrupt
 
     def ensure(self) -> None:
-        current = signal.getsignal(signal.SIGINT)
+        current = _signal.getsignal(signal.SIGINT)   # (signal's own wraps it in an enum)
         if current is not self:
             self.previous = current
             signal.signal(signal.SIGINT, self)
@@ -99,31 +98,42 @@ class _Handler:
 handler = _Handler()
 
 
-@contextlib.contextmanager
-def stoppable(frame_word=None, flag=None) -> Iterator[None]:
-    """Run compiled code so that SIGINT stops it; a KeyboardInterrupt (or whatever the
-    previous handler does) is raised when the block ends, after its state is saved."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    handler.ensure()
-    handler.depth += 1
-    registered = frame_word is not None or flag is not None
-    if registered:
-        with watcher.lock:
-            if frame_word is not None:
-                watcher.words.append(frame_word)
-            if flag is not None:
-                watcher.flags.append(flag)
-    try:
-        yield
-    finally:
-        if registered:
+_MAIN = threading.main_thread().ident
+
+
+class stoppable:
+    """``with stoppable(flag=...)``: run compiled code so that SIGINT stops it; a
+    KeyboardInterrupt (or whatever the previous handler does) is raised when the block
+    ends, after its state is saved.  A class, not a generator: it is on every entry into
+    machine code."""
+
+    __slots__ = ("frame_word", "flag", "active")
+
+    def __init__(self, frame_word=None, flag=None) -> None:
+        self.frame_word, self.flag = frame_word, flag
+
+    def __enter__(self) -> None:
+        self.active = threading.get_ident() == _MAIN
+        if not self.active:
+            return
+        handler.ensure()
+        handler.depth += 1
+        if self.frame_word is not None or self.flag is not None:
             with watcher.lock:
-                if frame_word is not None:
-                    watcher.words.remove(frame_word)
-                if flag is not None:
-                    watcher.flags.remove(flag)
+                if self.frame_word is not None:
+                    watcher.words.append(self.frame_word)
+                if self.flag is not None:
+                    watcher.flags.append(self.flag)
+
+    def __exit__(self, *exc) -> None:
+        if not self.active:
+            return
+        if self.frame_word is not None or self.flag is not None:
+            with watcher.lock:
+                if self.frame_word is not None:
+                    watcher.words.remove(self.frame_word)
+                if self.flag is not None:
+                    watcher.flags.remove(self.flag)
         handler.depth -= 1
         if not handler.depth and handler.pending:
             signum, frame = handler.pending[0]

@@ -27,6 +27,19 @@ EXIT_FINISH = -1
 MIN_FRAME = 64
 
 
+_LAYOUTS: dict[str, struct.Struct] = {}
+
+
+def slots(kinds) -> struct.Struct:
+    """How values of these kinds ("i" int64, "f" double) lie in frame[1:]: one pack_into
+    or unpack_from moves them all (frame I/O is on every entry and exit)."""
+    key = "".join(kinds)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _LAYOUTS[key] = struct.Struct("<" + key.replace("i", "q").replace("f", "d"))
+    return layout
+
+
 class MachineExecutor:
     """Runs a trace's machine code and the bridges attached to it (``kind``: how)."""
 
@@ -77,11 +90,14 @@ class MachineExecutor:
         return ctypes.addressof(self.frame)
 
     def execute(self, inputs: list) -> tuple[int, list, int]:
-        from ...emu.native import to_slot
         frame = self.frame
         frame[0] = 0
-        for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
-            frame[1 + k] = to_slot(v, kind)
+        try:
+            slots(self.input_kinds).pack_into(frame, 8, *inputs)
+        except struct.error:   # not a 64-bit value: wrapped as the machine sees it
+            from ...emu.native import to_slot
+            for k, (v, kind) in enumerate(zip(inputs, self.input_kinds)):
+                frame[1 + k] = to_slot(v, kind)
         index = self.code.run(frame)
         return self._result(index)
 
@@ -90,18 +106,16 @@ class MachineExecutor:
         return self._result(index)[1]
 
     def _result(self, index: int) -> tuple[int, list, int]:
-        from ...emu.native import from_slot
         frame = self.frame
-        if index == EXIT_INTERRUPT:  # stopped at the loop header: the frame holds the label values
-            return index, [from_slot(frame[1 + k], kind)
-                           for k, kind in enumerate(self.input_kinds)], 0
-        if index == EXIT_FINISH:     # frame[1] is the finish's tag (a constant)
+        if index >= 0:
+            kinds = self.fail_kinds[index]
+        elif index == EXIT_INTERRUPT:  # stopped at the loop header: the label values
+            kinds = self.input_kinds
+        elif index == EXIT_FINISH:     # frame[1] is the finish's tag (a constant)
             kinds = self.finish_kinds.get(frame[1], "i")
-            return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
-        if index < 0:
+        else:
             raise RuntimeError(f"unexpected exit {index} from compiled loop")
-        kinds = self.fail_kinds[index]
-        return index, [from_slot(frame[1 + j], k) for j, k in enumerate(kinds)], 0
+        return index, list(slots(kinds).unpack_from(frame, 8)), 0
 
     def attach_bridge(self, exit: int, bridge: Trace, first_exit: int) -> None:
         parent_image, parent_code, local = self.owners[exit]
