@@ -433,6 +433,9 @@ class CompiledLoop:
                 return None
         for loc, obj in self.recorded.checks:
             if _read(frame, loc, base) is not obj:
+                if unbound_matches and loc.where == "shape" and \
+                        _read(frame, loc.key[0], base) is UNBOUND:
+                    continue        # the instance the body has yet to make
                 self.stale = loc.where in _OBJECT_CHECKS   # classes or objects changed
                 return None
         for name, obj in self.recorded.builtin_checks:
@@ -482,6 +485,10 @@ class CompiledLoop:
         for spec in self.recorded.inputs:
             if spec.loc.where == "iter":
                 vals.append(0)
+                continue
+            if unbound_matches and spec.loc.where == "vfield" and \
+                    _read(frame, spec.loc.key[0], base) is UNBOUND:
+                vals.append(0)      # a field of an instance the body has yet to make
                 continue
             v = _read(frame, spec.loc, base)
             if spec.part in lists.SEQ_PARTS:

@@ -313,14 +313,18 @@ class Engine:
                 self.maybe_bridge(loop, frame)
         except BaseException as exc:  # handed back to CPython, raised at the user's line
             ev.emit(ev.InterpLeave(loop.id, "raise", iterations, time.perf_counter() - t0))
-            return Handback(RESUME, self._written(loop, frame), self._budget(loop),
+            loop.budget = budget = self._budget(loop)   # (the loop's next run starts with it)
+            return Handback(RESUME, self._written(loop, frame), budget,
                             exc=strip_traceback(exc), line=frame.line)
         loop.iterations += iterations
         self._count_trip(loop, before)
         kind = {"header": RESUME, "exit": EXIT, "return": RETURN}[what]
         outcome = {RESUME: "resume", EXIT: "exit", RETURN: "return"}[kind]
         ev.emit(ev.InterpLeave(loop.id, outcome, iterations, time.perf_counter() - t0))
-        return Handback(kind, self._written(loop, frame), self._budget(loop), value=value)
+        # also the budget the loop's next run starts with: CPython stores its countdown
+        # there when the loop ends, but not when it returns or raises from inside it
+        loop.budget = budget = self._budget(loop)
+        return Handback(kind, self._written(loop, frame), budget, value=value)
 
     def _body_budget(self, loop: Loop, frame: Frame) -> int:
         """The frame at the header does not match the trace: 0 if jitnb's interpreter should

@@ -327,6 +327,12 @@ class Recorder(ObjectRecording):
         self.holds_gil = False       # set by the first read of an object's memory
         self.plain_inner = False     # calls an inner loop that runs without the GIL
         self.plain_calls: list[Op] = []   # those calls (call_loop ops)
+        # locals of the loop's frame whose value the trace does not know and has not touched
+        # (index -> their shadow): a loop's locals unbound where recording began, those a
+        # bridge's snapshot does not hold; snapshots leave them as they are in the frame,
+        # and note where they would have written them (values, entries, pytypes, local)
+        self.untouched: dict[int, Any] = {}
+        self.unbound_refs: list[tuple[list, list, dict, int]] = []
         self.residuals: list[tuple[Op, Any, dict]] = []   # (call_py, descr, globals then)
         self.first_call = -1               # index in ops of the first residual call
         self.held_seqs: list[tuple[Any, Value]] = []   # (descr, list address) live at a call
@@ -419,8 +425,10 @@ class Recorder(ObjectRecording):
         # iterations since entering the machine code: one add per iteration, reported at exits
         self.iters = self._new_input(Loc("iter", 0), 0)
         for i, v in enumerate(f.fast):
-            if self.function and v is UNBOUND:   # a function's other locals start unbound
+            if v is UNBOUND:   # a function's other locals start unbound; a loop's: see _close
                 self.fast.append(Known(UNBOUND))
+                if not self.function:
+                    self.untouched[i] = self.fast[i]
                 continue
             self.fast.append(self._shadow_value(Loc("fast", i), v))
         # stack locations are relative to what lies below this loop (enclosing loops' iterators)
@@ -472,7 +480,8 @@ class Recorder(ObjectRecording):
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
             by_name[name] = v if isinstance(v, Const) else inputs[position(fail_args, v)]
-        self.fast = [Known(UNBOUND)] * len(self.frame.fast)
+        placeholder = Known(UNBOUND)   # a local the snapshot leaves alone: untouched
+        self.fast = [placeholder] * len(self.frame.fast)
         self.stack = []
         inner = resume.after_call
         if inner is not None:   # the frame is past the inner loop already: at its exit
@@ -494,6 +503,7 @@ class Recorder(ObjectRecording):
             self.emit(I.GUARD_VALUE, by_name[CALL_EXIT], Const(self.call_exit)).snapshot = again
             self._after_inner(exit_snap, inner.call_descr(),
                               len(self.stack) - inner.recorded.header_depth)
+        self.untouched = {i: sh for i, sh in enumerate(self.fast) if sh is placeholder}
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
         if any(r.post is not None for r in resume.inlined) and len(posts) != len(frames):
@@ -606,6 +616,9 @@ class Recorder(ObjectRecording):
 
         def add(loc: Loc, sh: Any) -> None:
             name = prefix + loc.name(unit)
+            if outer and loc.where == "fast" and self.untouched.get(loc.key) is sh:
+                self.unbound_refs.append((values, entries, pytypes, loc.key))
+                return
             if isinstance(sh, Num):
                 values.append((name, sh.v))
                 pytypes[name] = sh.py
@@ -738,6 +751,7 @@ class Recorder(ObjectRecording):
         self.take_snapshot()
         self._rebound_entry_objects()
         self._no_virtual_at_back_edge()
+        self._bind_untouched()
         args: list[Value] = []
         specs = self.target.inputs if self.bridge else self.specs
         for spec in specs:
@@ -810,6 +824,34 @@ class Recorder(ObjectRecording):
                         carried=frozenset(l for l, v in self.loop.carried.items()
                                           if v and l not in self.entry_objects),
                         entry_locs=self.entry_locs)
+
+    def _bind_untouched(self) -> None:
+        """A local unbound where recording began (the loop's first iteration) that the
+        iteration binds to a number: from the next iteration on it holds that number, so it
+        is a loop input (entries need it bound: CPython or the interpreter runs a first
+        iteration that finds it unbound), and the snapshots taken before the iteration bound
+        it write the input back.  One the iteration leaves alone needs nothing: snapshots
+        leave it as the frame has it.  (A bridge cannot add inputs: binding one aborts.)"""
+        for i, start in self.untouched.items():
+            sh = self.fast[i]
+            loc = Loc("fast", i)
+            if sh is start:
+                continue      # neither read nor written: whatever it holds, it keeps
+            if self.bridge:
+                raise Abort(f"{loc.name(self.unit)} bound in a bridge but not held by the "
+                            "loop's trace: NYI", self.line)
+            if not isinstance(sh, Num):
+                raise Abort(f"{loc.name(self.unit)} is unbound at the loop's start and "
+                            f"holds a {type(sh).__name__} at its end: NYI", self.loop.line)
+            if type(self.frame.fast[i]) is not sh.py:
+                raise Abort(f"{loc.name(self.unit)} is unbound at the loop's start", self.loop.line)
+            inp = self._new_input(loc, self.frame.fast[i])
+            name = loc.name(self.unit)
+            for values, entries, pytypes, key in self.unbound_refs:
+                if key == i:
+                    values.append((name, inp))
+                    entries.append((loc, "ir", name))
+                    pytypes[name] = sh.py
 
     def _relies_on_objects(self) -> bool:
         """Does the trace (or, for a bridge, its loop) hold attribute slots or fields of
