@@ -192,3 +192,24 @@ def test_closure_rules():
     loops = [n for n in fn.body if isinstance(n, ast.For)]
     assert "rebound by an inner function" in str(check_loop(loops[0], scope))
     assert "captured by a closure" in str(check_loop(loops[1], scope))
+
+
+@pytest.mark.parametrize("src, dead, live", [
+    # `s` and `t` are written before any read in each iteration and after the loop
+    ("def f(xs):\n    out = 0\n    for x in xs:\n        s = x * 2\n        t = s + 1\n"
+     "        out += t\n    return out\n", {"s", "t", "x", "xs"}, {"out"}),
+    # `t` is read after the loop: live at the header (the exit path reads it)
+    ("def f(xs):\n    t = 0\n    for x in xs:\n        t = x\n    return t\n",
+     {"x", "xs"}, {"t"}),   # (xs: its iterator is on the stack, xs itself is not read)
+    # `s` is read before it is written in the body: live
+    ("def f(xs):\n    s = 0\n    for x in xs:\n        s = s + x\n    return 1\n",
+     {"x"}, {"s"}),
+    # a unit that calls locals() keeps everything live
+    ("def f(xs):\n    for x in xs:\n        s = x\n    return locals()\n", set(), {"s", "x", "xs"}),
+])
+def test_liveness_at_loop_headers(src, dead, live):
+    from jitnb.jit.lang.liveness import dead_at
+    unit = _unit(src, "f")
+    names = unit.localnames
+    got = {names[i] for i in dead_at(unit, unit.loops[0].header_pc)}
+    assert dead <= got and not (live & got), (got, names)

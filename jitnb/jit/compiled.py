@@ -25,6 +25,7 @@ from ..emu.native import from_slot, to_slot
 from .trace import lists
 from .trace import objects as OB
 from .trace import residual
+from .lang import liveness
 from .trace.recorder import CALL_EXIT, INT_MAX, INT_MIN, ITERATIONS, Loc, Recorded, Resume, position
 
 
@@ -451,6 +452,14 @@ class CompiledLoop:
                 world.arrays.append((arr, arr.buffer_info()))
         return vals
 
+    def _dead(self, frame: Frame) -> frozenset:
+        """The locals dead at the loop's header (lang/liveness.py): unbound there, they are
+        still no obstacle to entering, whatever the trace takes them for."""
+        dead = self.__dict__.get("_dead_locals")
+        if dead is None:
+            dead = self._dead_locals = liveness.dead_at(frame.unit, self.header_pc)
+        return dead
+
     def _unbox_simple(self, frame: Frame, steps: list, base: int) -> list | None:
         """The inputs by ``_unbox_plan`` (None: no match; _GENERIC: ask ``_unbox_inputs``)."""
         vals: list = []
@@ -462,6 +471,9 @@ class CompiledLoop:
             v = fast[key] if w == 0 else stack[base + key] if w == 1 else glob.get(key, _MISSING)
             if op == 1:
                 if type(v) is not arg or (arg is int and not INT_MIN <= v <= INT_MAX):
+                    if v is UNBOUND and w == 0 and key in self._dead(frame):
+                        vals.append(arg())     # never read: any value of its type will do
+                        continue
                     return None
                 vals.append(int(v) if arg is bool else v)
             elif op <= 3:
@@ -525,8 +537,9 @@ class CompiledLoop:
                     return None
                 vals.append(x)
             elif type(v) is not spec.py or (spec.py is int and not INT_MIN <= v <= INT_MAX):
-                if unbound_matches and v is UNBOUND:
-                    vals.append(0)
+                if v is UNBOUND and (unbound_matches or (spec.loc.where == "fast" and
+                                                         spec.loc.key in self._dead(frame))):
+                    vals.append(spec.py())   # (dead at the header: never read)
                     continue
                 return None
             else:
