@@ -145,6 +145,42 @@ jump(i5, i1, i8)
         check_same(before, after, inputs)
 
 
+CSE_OVF = """
+label(i0, i1, i2)
+i3 = int_lt(i0, i1)
+guard_true(i3) [snap 0: i=i0 n=i1 k=i2 @line 1]
+i4 = int_add_ovf(i2, i0)
+guard_no_overflow() [snap 1: i=i0 n=i1 k=i2 @line 2]
+i5 = int_add_ovf(i0, i2)
+guard_no_overflow() [snap 2: i=i0 n=i1 k=i2 @line 3]
+i6 = int_sub_ovf(i4, 1)
+guard_no_overflow() [snap 3: i=i0 n=i1 k=i2 a=i4 @line 4]
+i7 = int_sub_ovf(i5, 1)
+guard_no_overflow() [snap 4: i=i0 n=i1 k=i2 a=i5 @line 5]
+i8 = int_add(i6, i7)
+i9 = int_add(i0, 1)
+jump(i9, i1, i8)
+"""
+
+
+def test_cse_merges_repeated_overflow_checked_ops_and_their_guards():
+    before, after = opt(CSE_OVF, "cse")
+    assert print_trace(after) == """
+label(i0, i1, i2)
+i3 = int_lt(i0, i1)
+guard_true(i3) [snap 0: i=i0 n=i1 k=i2 @line 1]
+i4 = int_add_ovf(i2, i0)
+guard_no_overflow() [snap 1: i=i0 n=i1 k=i2 @line 2]
+i5 = int_sub_ovf(i4, 1)
+guard_no_overflow() [snap 2: i=i0 n=i1 k=i2 a=i4 @line 4]
+i6 = int_add(i5, i5)
+i7 = int_add(i0, 1)
+jump(i7, i1, i6)
+""".strip()
+    for inputs in ([0, 5, 7], [0, 3, MAX], [1, 9, MAX], [0, 4, -(1 << 63)], [2, 2, 0]):
+        check_same(before, after, inputs)
+
+
 def test_intbounds_uses_array_lengths_and_element_types():
     text = """
 label(i0, i1, i2)

@@ -380,10 +380,19 @@ def _table_method(name: str, form: Form) -> None:
     signature = inspect.Signature(
         [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params])
 
+    done: dict[tuple, bytes] = {}    # operands -> bytes: the same instruction encodes once
+
     def method(self: X86Encoder, *args: int, **kwargs: int) -> int:
         if kwargs or len(args) != len(params):
             args = signature.bind(*args, **kwargs).args
-        return self._form(form, codes, args)
+        plain = all(type(a) is int for a in args)     # (True == 1 and 1.0 == 1 as keys)
+        code = done.get(args) if plain else None
+        if code is not None:
+            return self._put(code)
+        start = self._form(form, codes, args)
+        if plain and len(done) < 4096:
+            done[args] = bytes(self.buf[start:])
+        return start
 
     reg = "/r" if form.digit is None else f"/{form.digit}"
     code = (form.prefix + (b"\x48" if form.w else b"") + form.opcode).hex(" ")
