@@ -141,9 +141,21 @@ def test_function_with_a_compiled_loop_calls_it():
     assert any(op.num == I.CALL_LOOP for v in entry.variants for op in v.trace.ops)
 
 
-def test_function_trace_hands_a_loop_it_cannot_call_to_the_interpreter():
-    # `i` is unbound at the first header, unlike in the loop's own trace
+def test_function_trace_calls_a_loop_whose_unbound_locals_are_dead():
+    # `i` is unbound at the first header but dead there (the loop writes it first, and
+    # nothing after the loop reads it): the loop's code can take any int for it
     src = ("def tri(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n"
+           "r = [tri(n) for n in range(40)]\n")
+    out = assert_same(src, function_threshold=3, threshold=2, check_traces=True)
+    entry = entries(out)[0]
+    assert any(op.num == I.CALL_LOOP for v in entry.variants for op in v.trace.ops)
+
+
+def test_function_trace_hands_a_loop_it_cannot_call_to_the_interpreter():
+    # `i` is unbound at the first header, unlike in the loop's own trace, and live there
+    # (read after the loop)
+    src = ("def tri(n):\n    s = 0\n    for i in range(n):\n        s += i\n"
+           "    return s + (i if n else 0)\n"
            "r = [tri(n) for n in range(40)]\n")
     out = assert_same(src, function_threshold=3, threshold=2, check_traces=True)
     entry = entries(out)[0]

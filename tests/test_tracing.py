@@ -317,3 +317,22 @@ def test_bridge_after_an_inner_loop_exit(params):
                          for g in exit_guards)
     bridged = {exit for exit, _, _ in px.compiled.bridges}
     assert bridged & {trace.guards().index(g) for g in exit_guards}
+
+
+def test_a_loop_calling_a_function_with_a_loop_inlines_it_and_calls_its_loop():
+    """The outer loop's trace inlines ``dot`` and calls the machine code of dot's own loop
+    (``call_loop``); the call site's loop counts as nesting (it gets hot sooner)."""
+    src = ("from array import array\n"
+           "def dot(a, b, n):\n    s = 0.0\n    for j in range(n):\n        s += a[j] * b[j]\n"
+           "    return s\n"
+           "def drive(a, b, reps):\n    t = 0.0\n    for r in range(reps):\n"
+           "        t += dot(a, b, 5 + r % 7)\n    return t\n"
+           "a = array('d', [1.5] * 16)\nb = array('d', [0.25] * 16)\n"
+           "out = [drive(a, b, 60) for _ in range(4)]\n")
+    assert_same(src, threshold=20, check_traces=True)
+    o = jitnb.run(src, {}, threshold=20)
+    outer = [lp for lp in o.loops if lp.line == 9]
+    assert outer and outer[0].nests and outer[0].compiled is not None
+    ops = [op.name for op in outer[0].compiled.trace.ops]
+    assert "call_loop" in ops
+    assert not any("inlined function" in e.reason for e in o.events if e.kind == "trace-abort")

@@ -409,6 +409,32 @@ class Emulator:
         self.spans.add(page, PAGE, prot)
         return page, page + PAGE, prot
 
+    def premap(self, regions) -> None:
+        """Borrow, before a run, the host memory of the arrays the code is about to use
+        (``(address, bytes)`` of live buffers, read from the trace's inputs at entry): one
+        mapping per array instead of a TLB miss and a look at /proc/self/maps per page."""
+        U = self.U
+        prot = U.UC_PROT_READ | U.UC_PROT_WRITE
+        for address, size in regions:
+            if size <= 0:
+                continue
+            page, end = address & ~(PAGE - 1), -(-(address + size) // PAGE) * PAGE
+            while page < end:
+                span = self.spans.find(page)
+                if span is not None:
+                    page = span[1]
+                    continue
+                stop = page + PAGE       # the run of pages nothing maps yet
+                while stop < end and self.spans.find(stop) is None:
+                    stop += PAGE
+                try:
+                    self.uc.mem_map_ptr(page, stop - page, prot, page)
+                except U.UcError:
+                    return               # (left to the TLB-miss path)
+                self.borrowed.append((page, stop - page))
+                self.spans.add(page, stop - page, prot)
+                page = stop
+
     def _drop_borrowed(self) -> None:
         for addr, size in self.borrowed:
             self.uc.mem_unmap(addr, size)

@@ -721,6 +721,10 @@ class CompiledLoop:
         if resume.after_call is not None:
             self.call_exit = by_name[CALL_EXIT]
             _leave_inner(frame, resume.after_call, self.call_exit)
+        elif resume.inlined and resume.inlined[-1].after_call is not None:
+            # the loop of an inlined function ran: its frame goes on from the exit it took
+            self.call_exit = by_name[CALL_EXIT]
+            _leave_inner(self.pending[-1], resume.inlined[-1].after_call, self.call_exit)
 
     def _box_simple(self, frame: Frame, simple: tuple, values: list, base: int) -> None:
         """``box`` for a snapshot of numbers, ranges and constants (``_simple_plan``)."""

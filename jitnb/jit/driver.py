@@ -91,6 +91,7 @@ class Unit:
                             and n.name == self.name and n.lineno == self.lineno)
                 self._code = compile_function(node, self.cell.scopes.for_function(node),
                                               self.cell.filename, self.qualname)
+            self._code.owner = self     # (how a trace that inlines it finds its loops)
         return self._code
 
 
@@ -393,8 +394,11 @@ class Engine:
 
     @staticmethod
     def _compiled_inner(unit: Unit):
-        def find(index: int):
-            inner = unit.loop_at(index)
+        """The recorder's lookup of compiled loops: by index in `unit`, or in the unit of
+        another jitnb bytecode `code` (a loop in a function the trace inlines)."""
+        def find(index: int, code: CodeUnit | None = None):
+            owner = unit if code is None else getattr(code, "owner", None)
+            inner = owner.loop_at(index) if owner is not None else None
             return inner.compiled if inner is not None else None
         return find
 

@@ -103,9 +103,15 @@ class _Rewriter(ast.NodeTransformer):
         self.in_function = False
         self.in_class = False
         self.qual: list[str] = []
+        self.looping: set[str] = set()
 
     # -- scopes ---------------------------------------------------------------------
     def rewrite_module(self, tree: ast.Module) -> None:
+        # functions (and methods) of the cell with loops of their own: a loop that calls
+        # one has whole loops in each iteration, like a loop nesting them
+        self.looping = {n.name for n in ast.walk(tree)
+                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and any(isinstance(m, (ast.For, ast.While)) for m in ast.walk(n))}
         self.unit = self._register("<module>", 0, "<module>", "<module>")
         self.scope = self.smap.root
         tree.body = self._body(tree.body)
@@ -219,10 +225,19 @@ class _Rewriter(ast.NodeTransformer):
             return node
         assigned = assigned_locals(node, self.scope) if self.in_function else []
         loop = self.engine.new_loop(unit, node.lineno, node.col_offset, assigned)
-        if any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(node) if n is not node):
+        if any(isinstance(n, (ast.For, ast.While)) and n is not node or self._calls_looping(n)
+               for n in ast.walk(node)):
             loop.set_nests()
         self.out.loops.append(loop)
         return self._instrument(node, loop, dispatch)
+
+    def _calls_looping(self, n: ast.AST) -> bool:
+        """A call of a cell function (or a method of that name) that has loops."""
+        if not isinstance(n, ast.Call):
+            return False
+        f = n.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        return name in self.looping
 
     @staticmethod
     def _entry_prologue(node: ast.FunctionDef, entry, dispatch: list[ast.AST]) -> list[ast.stmt]:

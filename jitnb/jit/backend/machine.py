@@ -172,12 +172,19 @@ class EmulatedExecutor(MachineExecutor):
     def busy(self) -> bool:
         return self.code.emulator.running > 0
 
+    regions = None   # inputs -> [(address, bytes)] of the arrays the trace reads (pipeline)
+
     def load_code(self, image, near: int | None = None):
         from ...emu.unicorn_exec import UnicornCode
         return UnicornCode(image, near=near)
 
     def new_frame(self, slots: int) -> ctypes.Array:
         return self.code.make_frame(slots=slots)
+
+    def execute(self, inputs: list) -> tuple[int, list, int]:
+        if self.regions is not None:
+            self.code.emulator.premap(self.regions(inputs))
+        return super().execute(inputs)
 
 
 def _machine(executor):

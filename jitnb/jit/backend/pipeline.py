@@ -79,6 +79,8 @@ def _executor(trace, params: Params, regions=None, original=None, frame=None):
         machine = None
     if machine is not None:
         ex = machine.load(trace, params, frame)
+        if isinstance(ex, machine.EmulatedExecutor):
+            ex.regions = regions       # its arrays are mapped into the emulator at entry
         if ex is not None:
             if params.check_traces:
                 from ..compiled import CheckedExecutor

@@ -23,6 +23,7 @@ from ..interp.tracebacks import with_frames
 from ..ir import ops as I
 from ..ir.trace import Const, Input, Op, Snapshot, Trace, Value, resolve
 from ..lang import opcodes as O
+from ..lang import liveness
 from ..lang.compiler import LoopInfo
 from . import lists
 from . import capi
@@ -504,6 +505,8 @@ class Recorder(ObjectRecording):
             self._after_inner(exit_snap, inner.call_descr(),
                               len(self.stack) - inner.recorded.header_depth)
         self.untouched = {i: sh for i, sh in enumerate(self.fast) if sh is placeholder}
+        if any(r.after_call is not None for r in resume.inlined):
+            raise Abort("bridge after a loop of an inlined function: NYI", snap.line)
         if len(frames) != len(resume.inlined):
             raise Abort("bridge from inside an inlined call without its frames", snap.line)
         if any(r.post is not None for r in resume.inlined) and len(posts) != len(frames):
@@ -707,8 +710,10 @@ class Recorder(ObjectRecording):
             self.line = f.line = ins.line
             if not self.callers and ins.line not in self.lines:
                 self.lines.append(ins.line)
-            if ins.op == O.LOOP_HEADER and self.callers:
-                raise Abort("loop in an inlined function: NYI", ins.line)
+            if ins.op == O.LOOP_HEADER and self.callers:   # a loop of an inlined function
+                self.take_snapshot()
+                self.call_inner(ins.arg)
+                continue
             if ins.op == O.LOOP_HEADER:
                 if ins.arg == self.loop.index and (self.bridge or not first):
                     return self._close()
@@ -891,9 +896,9 @@ class Recorder(ObjectRecording):
 
     def _inner_args(self, index: int):
         """The compiled inner loop and its arguments (Abort if it cannot be called)."""
-        inner = self.inner_loop(index) if self.inner_loop is not None else None
-        if self.callers:
-            raise Abort("loop in an inlined function: NYI", self.line)
+        inner = None
+        if self.inner_loop is not None:
+            inner = self.inner_loop(index, self.unit) if self.callers else self.inner_loop(index)
         if inner is None:
             raise Abort(f"inner loop at line {self.line} not compiled yet", self.line)
         rec = inner.recorded
@@ -942,6 +947,9 @@ class Recorder(ObjectRecording):
                 args.append(_range_part(sh, spec.part))
             elif isinstance(sh, Num) and sh.py is spec.py:
                 args.append(sh.v)
+            elif isinstance(sh, Known) and sh.obj is UNBOUND and spec.loc.where == "fast" and \
+                    spec.loc.key in liveness.dead_at(self.unit, inner.header_pc):
+                args.append(Const(spec.py()))   # unbound but dead there: never read
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         pre: dict[Loc, Any] = {}
@@ -1040,7 +1048,12 @@ class Recorder(ObjectRecording):
         # failure must not run the inner loop again, it continues from the inner loop's exit
         call_snap = self._make_snapshot(*self._pending)
         call_snap.values.append((CALL_EXIT, r))
-        call_snap.resume = dataclasses.replace(call_snap.resume, after_call=inner)
+        if call_snap.resume.inlined:    # the loop of an inlined function: its frame's
+            inlined = list(call_snap.resume.inlined)
+            inlined[-1] = dataclasses.replace(inlined[-1], after_call=inner)
+            call_snap.resume = dataclasses.replace(call_snap.resume, inlined=inlined)
+        else:
+            call_snap.resume = dataclasses.replace(call_snap.resume, after_call=inner)
         self.emit(I.GUARD_VALUE, r, Const(exit)).snapshot = call_snap
         snap = inner.exits[exit].snapshot
         if snap.resume.inlined:
@@ -1686,8 +1699,8 @@ class Recorder(ObjectRecording):
             self.stack.append(Num(Const(len(args[0].items)), int))
             return
         code = self.inline_unit(target) if self.inline_unit is not None else None
-        if code is not None and not code.loops:   # a function with loops: called (its
-            self.inline(code, target, n, kwnames)  # loops get their own machine code)
+        if code is not None:   # (its loops, if any, are called: call_loop)
+            self.inline(code, target, n, kwnames)
             return
         if target is len and n == 1 and not kwnames:
             args[0] = lists.known_seq(self, -1)
