@@ -98,7 +98,7 @@ class Unit:
 # A loop with loops inside gets hot after threshold / OUTER_DIVISOR of its own iterations: each
 # of them runs whole inner loops, and once it is compiled its inner loops are entered from
 # machine code instead of from CPython (a hand-over each).
-OUTER_DIVISOR = 4
+OUTER_DIVISOR = 16
 # Entering machine code from CPython costs tens of microseconds of Python; a loop whose first
 # SHORT_TRIP_SAMPLE hand-overs average fewer than SHORT_TRIP iterations stays in CPython.
 SHORT_TRIP, SHORT_TRIP_SAMPLE = 16, 16

@@ -107,11 +107,19 @@ class _Rewriter(ast.NodeTransformer):
 
     # -- scopes ---------------------------------------------------------------------
     def rewrite_module(self, tree: ast.Module) -> None:
-        # functions (and methods) of the cell with loops of their own: a loop that calls
-        # one has whole loops in each iteration, like a loop nesting them
-        self.looping = {n.name for n in ast.walk(tree)
-                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                        and any(isinstance(m, (ast.For, ast.While)) for m in ast.walk(n))}
+        # functions (and methods) of the cell with loops of their own, or that call such
+        # a function: a loop that calls one has whole loops in each iteration, like a loop
+        # nesting them
+        defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        self.looping = {n.name for n in defs
+                        if any(isinstance(m, (ast.For, ast.While)) for m in ast.walk(n))}
+        grew = True
+        while grew:
+            grew = False
+            for n in defs:
+                if n.name not in self.looping and any(self._calls_looping(m) for m in ast.walk(n)):
+                    self.looping.add(n.name)
+                    grew = True
         self.unit = self._register("<module>", 0, "<module>", "<module>")
         self.scope = self.smap.root
         tree.body = self._body(tree.body)
