@@ -1,7 +1,7 @@
 """Differential tests: every corpus program gives the same outcome under CPython and jitnb.
 
 Each program in ``tests/corpus`` is run once by CPython (the reference, cached)
-and by ``jitnb.run`` with three parameter sets:
+and by ``jitnb.run`` with these parameter sets:
 
 * ``threshold1``        every JIT-able loop is handed to jitnb on its first
                         iteration, every JIT-able function is traced from its
@@ -9,7 +9,10 @@ and by ``jitnb.run`` with three parameter sets:
 * ``threshold1-nojit``  the same without compilation: every iteration of a
                         JIT-able loop runs in jitnb's own bytecode interpreter;
 * ``default``           the default parameters (loops get hot after 200 iterations,
-                        functions after 400 calls).
+                        functions after 400 calls);
+* ``x86-unicorn``, ``aarch64`` (and their ``-default`` twins): ``threshold1`` (and
+                        ``default``) with the machine code run in Unicorn, as x86_64
+                        and as AArch64.
 
 A sample also runs through the ``%%jit`` cell magic in a real IPython shell and
 is compared with a plain cell, and meta-tests check that the corpus really
@@ -41,6 +44,9 @@ PARAMS = {
     # the same programs with the machine code emulated: x86_64 and AArch64 in Unicorn
     "x86-unicorn": {"threshold": 1, "function_threshold": 1, "emulate": True, "check_traces": True},
     "aarch64": {"threshold": 1, "function_threshold": 1, "arch": "aarch64", "check_traces": True},
+    # and at the default thresholds (loops warm up in CPython first, as in a notebook)
+    "x86-unicorn-default": {"emulate": True},
+    "aarch64-default": {"arch": "aarch64"},
 }
 ALL = tuple(PARAMS)
 INTERPRETED = ("threshold1", "threshold1-nojit")   # the failing line runs in jitnb's interpreter

@@ -546,10 +546,10 @@ class Emulator:
                 ctypes.cast(fn, ctypes.c_void_p).value))
         uc._hook_exception = None
         status = _EMU_START_GIL[0](handle, begin, until, 0, 0)
+        if uc._hook_exception is not None:   # a hook raised (it stopped the run with it)
+            raise uc._hook_exception
         if status != self.U.UC_ERR_OK:
             raise self.U.UcError(status)
-        if uc._hook_exception is not None:
-            raise uc._hook_exception
 
     def call(self, entry: int, frame: ctypes.Array, stop: Any = None,
              hold_gil: bool = False) -> int:
@@ -580,6 +580,12 @@ class Emulator:
 _EMULATORS: dict[str, Emulator] = {}
 _EMU_START_GIL: list = []
 _EMU_LOCK = threading.Lock()
+
+
+def running() -> bool:
+    """Is emulated code running (so that this is a residual call made from it)?  Then
+    nothing may be mapped, written or translated for the emulator until it returns."""
+    return any(e.running for e in _EMULATORS.values())
 
 
 def emulator(arch: str) -> Emulator:

@@ -342,6 +342,7 @@ class CompiledLoop:
     exit_iterations: int = 0        # iterations run by the last entry (the trace counts them)
     step_mismatch: bool = False     # an entry failed on a range step of the same sign only
     call_exit: int = -1             # the exit an inner loop took, at an exit after call_loop
+    _dummied: list = field(default_factory=list)   # dead locals made up at the last entry
     running: bool = False           # machine code of this loop is running (a residual call
     raising: Any = None             # may come back here); the exception a call raised
     stale: bool = False             # the last entry failed because classes or objects changed
@@ -452,6 +453,16 @@ class CompiledLoop:
                 world.arrays.append((arr, arr.buffer_info()))
         return vals
 
+    @property
+    def _input_locals(self) -> dict:
+        """id(input) -> local index, for the trace's inputs that are fast locals."""
+        got = self.__dict__.get("_input_local_map")
+        if got is None:
+            got = self._input_local_map = {
+                id(v): spec.loc.key for v, spec in zip(self.trace.inputs, self.recorded.inputs)
+                if spec.loc.where == "fast" and not spec.part}
+        return got
+
     def _dead(self, frame: Frame) -> frozenset:
         """The locals dead at the loop's header (lang/liveness.py): unbound there, they are
         still no obstacle to entering, whatever the trace takes them for."""
@@ -463,6 +474,7 @@ class CompiledLoop:
     def _unbox_simple(self, frame: Frame, steps: list, base: int) -> list | None:
         """The inputs by ``_unbox_plan`` (None: no match; _GENERIC: ask ``_unbox_inputs``)."""
         vals: list = []
+        dummied = self._dummied = []
         fast, stack, glob = frame.fast, frame.stack, frame.globals
         for op, w, key, arg in steps:
             if op == 0:
@@ -473,6 +485,7 @@ class CompiledLoop:
                 if type(v) is not arg or (arg is int and not INT_MIN <= v <= INT_MAX):
                     if v is UNBOUND and w == 0 and key in self._dead(frame):
                         vals.append(arg())     # never read: any value of its type will do
+                        dummied.append(key)
                         continue
                     return None
                 vals.append(int(v) if arg is bool else v)
@@ -494,6 +507,7 @@ class CompiledLoop:
 
     def _unbox_inputs(self, frame: Frame, base: int, unbound_matches: bool) -> list | None:
         vals: list = []
+        dummied = self._dummied = []
         for spec in self.recorded.inputs:
             if spec.loc.where == "iter":
                 vals.append(0)
@@ -540,6 +554,8 @@ class CompiledLoop:
                 if v is UNBOUND and (unbound_matches or (spec.loc.where == "fast" and
                                                          spec.loc.key in self._dead(frame))):
                     vals.append(spec.py())   # (dead at the header: never read)
+                    if spec.loc.where == "fast":
+                        dummied.append(spec.loc.key)
                     continue
                 return None
             else:
@@ -637,12 +653,16 @@ class CompiledLoop:
 
     def box(self, frame: Frame, resume: Resume, snapshot, values: list, base: int = 0) -> None:
         """Write the guard's live values back into the interpreter frame."""
-        simple = _simple_plan(snapshot, self.recorded.header_depth)
+        simple = _simple_plan(snapshot, self.recorded.header_depth, self._input_locals)
         if simple is not None:
             self._box_simple(frame, simple, values, base)
             return
         by_name = {name: (x if const else values[x]) for name, const, x in _plan(snapshot)}
         self.exit_iterations = by_name.get(ITERATIONS, 0)
+        # a local unbound at entry (dead at the header: the machine code got a made-up
+        # value) that still holds that input in the first iteration stays unbound
+        unchanged = _input_names(snapshot, self._input_locals) \
+            if self._dummied and not self.exit_iterations else {}
         stack_objs = list(frame.stack)
         memo: dict[int, Any] = {}
         objs = _entry_objects(frame, base, [resume] + list(resume.inlined), resume.virtuals)
@@ -712,6 +732,9 @@ class CompiledLoop:
                                     by_name[name + ".step"] if variable else step))
                 val = it
             else:
+                if loc.where == "fast" and unchanged.get(what) == loc.key and \
+                        loc.key in self._dummied:
+                    continue
                 val = resume.pytypes[what](by_name[what])
             _write(frame, loc, val, base)
         frame.pc, frame.line = resume.pc, resume.line
@@ -724,7 +747,13 @@ class CompiledLoop:
         elif resume.inlined and resume.inlined[-1].after_call is not None:
             # the loop of an inlined function ran: its frame goes on from the exit it took
             self.call_exit = by_name[CALL_EXIT]
-            _leave_inner(self.pending[-1], resume.inlined[-1].after_call, self.call_exit)
+            pending, posts = self.pending, self.pending_posts
+            try:
+                _leave_inner(pending[-1], resume.inlined[-1].after_call, self.call_exit)
+            except BaseException as e:     # raised in the inner loop's own inlined calls
+                self.pending, self.pending_posts = [], []
+                raise with_frames(e, pending) from None
+            self.pending, self.pending_posts = pending, posts
 
     def _box_simple(self, frame: Frame, simple: tuple, values: list, base: int) -> None:
         """``box`` for a snapshot of numbers, ranges and constants (``_simple_plan``)."""
@@ -733,7 +762,10 @@ class CompiledLoop:
         stack = frame.stack
         new_stack = stack[:base] + [None] * depth
         fast, glob = frame.fast, frame.globals
-        for how, where, key, conv, const, x in writes:
+        dummied = self._dummied if not self.exit_iterations else ()
+        for how, where, key, conv, const, x, unchanged in writes:
+            if unchanged and key in dummied:
+                continue    # unbound at entry, dead, still the made-up input: stays unbound
             v = x if const else values[x]
             if how == 0:                       # a number (or a constant object)
                 v = v if conv is None else conv(v)
@@ -856,6 +888,7 @@ def _leave_inner(frame: Frame, inner: "CompiledLoop", exit: int) -> None:
     are in its call frame), so nothing of it runs twice."""
     call = inner.call_descr()
     base = len(frame.stack) - inner.recorded.header_depth
+    inner._dummied = []          # (what a caller made up is its own business: _unbound_again)
     if exit == EXIT_INTERRUPT:
         inner.box_label(frame, [from_slot(call.frame[1 + k], kind)
                                 for k, kind in enumerate(inner.executor.input_kinds)], base)
@@ -910,7 +943,17 @@ def _unbox_plan(recorded) -> list | None:
     return plan
 
 
-def _simple_plan(snapshot, header_depth: int) -> tuple | None:
+def _input_names(snapshot, input_locals: dict) -> dict:
+    """A snapshot's value names whose value is the loop's input for a local, with that
+    local (per snapshot, once); `input_locals`: id(input) -> local index."""
+    got = snapshot.__dict__.get("_input_names")
+    if got is None:
+        got = snapshot.__dict__["_input_names"] = {
+            n: input_locals[id(v)] for n, v in snapshot.values if id(v) in input_locals}
+    return got
+
+
+def _simple_plan(snapshot, header_depth: int, input_locals: dict = {}) -> tuple | None:  # noqa: B006
     """For a snapshot that holds only numbers, ranges and constant objects (no virtuals,
     objects from entry, arrays moved, sequences, inlined frames or inner-loop exits), the
     writes ``box`` does, worked out once: ``((pc, line, stack depth, #iter), writes)``
@@ -923,6 +966,7 @@ def _simple_plan(snapshot, header_depth: int) -> tuple | None:
     plan = None
     if not (resume.inlined or resume.virtuals or resume.after_call is not None):
         where = {name: (const, x) for name, const, x in _plan(snapshot)}
+        same = _input_names(snapshot, input_locals)
         writes = []
         for loc, how, what in resume.entries:
             w = _WHERE.get(loc.where)
@@ -931,22 +975,22 @@ def _simple_plan(snapshot, header_depth: int) -> tuple | None:
             if how == "ir":
                 conv = resume.pytypes[what]
                 writes.append((0, w, loc.key, None if conv is float or conv is int else conv,
-                               *where[what]))
+                               *where[what], w == 0 and same.get(what) == loc.key))
             elif how == "obj":
-                writes.append((0, w, loc.key, None, True, what))
+                writes.append((0, w, loc.key, None, True, what, False))
             elif how == "range" and loc.where == "stack":
                 name, step, variable = what
                 const, x = where[name]
                 if const:
                     break
                 if loc.key < header_depth:          # the loop's own iterator
-                    writes.append((1, w, loc.key, None, False, x))
+                    writes.append((1, w, loc.key, None, False, x, False))
                     continue
                 stop, vstep = where[name + ".stop"], where.get(name + ".step", (True, None))
                 if stop[0] or (variable and vstep[0]):
                     break
                 writes.append((2, w, loc.key, (stop[1], vstep[1] if variable else -1, step),
-                               False, x))
+                               False, x, False))
             elif how == "array" and what[2] == loc:
                 continue                            # where it was at entry: nothing to write
             else:

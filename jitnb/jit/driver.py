@@ -436,6 +436,9 @@ class Engine:
         if snap is None or snap.yields or (snap.resume.after_call is not None
                                            and compiled.call_exit < 0):
             return   # interrupted (here or in an inner loop), or the GIL hand-over exit
+        if any(r.after_call is not None for r in snap.resume.inlined):
+            compiled.finish_inlined(frame)   # after a loop of an inlined function: no
+            return                           # bridge from there (NYI)
         stats = compiled.guards[exit]
         params = loop.unit.params
         if (stats.bridge is not None or stats.failures < params.trace_eagerness
@@ -568,6 +571,8 @@ class Engine:
         ev.emit(ev.TraceStart(loop.id, line))
         user_error = None
         try:
+            if _emulation_running():
+                raise Abort("called from emulated code (a residual call): not traced now", line)
             recorded = record()
             done(recorded, time.perf_counter() - t0)
             return True
@@ -614,6 +619,12 @@ def _test_again(info: LoopInfo, f_locals: dict, f_globals: dict) -> bool:
         if type(v) not in _NUMBERS:
             return False
     return True
+
+
+def _emulation_running() -> bool:
+    import sys
+    emu = sys.modules.get("jitnb.emu.unicorn_exec")
+    return emu is not None and emu.running()
 
 
 def _rewind(it: Any, code: CodeUnit, info: LoopInfo) -> tuple | None:

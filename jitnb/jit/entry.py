@@ -101,6 +101,9 @@ class FunctionEntry(Loop):
 
     def _run(self, frame: Frame) -> Any:
         for compiled in self.variants:
+            busy = getattr(compiled.executor, "busy", None)
+            if busy is not None and busy():
+                continue   # called from a residual call of emulated code: its machine is in use
             if compiled.running:    # called again from a residual call: its frame is in use
                 return NOT_ENTERED
             fast = _Fast.of(compiled)
@@ -424,6 +427,7 @@ class _Fast:
         values = self.machine.execute_result(index)
         compiled.guards[index].failures += 1
         guard = compiled.exits[index]
+        compiled._dummied = []       # (nothing was made up for this entry)
         compiled.box(pyframe, guard.snapshot.resume, guard.snapshot, values, 0)
         compiled.last_exit = index
         ev.emit(ev.GuardFailed(compiled.loop_id, index, guard.snapshot.line,

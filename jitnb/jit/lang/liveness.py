@@ -4,9 +4,10 @@ A local is *live* at a pc if some path from there reads it (``LOAD_FAST``) befor
 writing it (``STORE_FAST``).  A local dead at a loop's header holds nothing anyone
 will see: entering a loop's machine code does not need it bound (the trace's value
 for it is overwritten before any read, and every exit path, the code after the loop
-included, writes it before reading it).  ``UNSUPPORTED`` (code CPython runs for
-jitnb's interpreter) may read anything: every local is live there; so is every local
-everywhere in a unit that names ``locals``, ``vars``, ``dir``, ``eval`` or ``exec``.
+included, writes it before reading it).  In a unit with ``UNSUPPORTED`` code (statements
+CPython runs, such as ``try``: their bodies are compiled out of line, so the real flow is
+not in the bytecode) every local is live everywhere; so is every local in a unit that
+names ``locals``, ``vars``, ``dir``, ``eval`` or ``exec``.
 """
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ def live_in(code) -> list[frozenset[int]]:
     instrs = code.instrs
     n = len(instrs)
     everything = frozenset(range(len(code.localnames)))
-    if any(ins.op == _GLOBAL and ins.arg in _INTROSPECTION for ins in instrs):
+    if any(ins.op == _UNSUPPORTED or (ins.op == _GLOBAL and ins.arg in _INTROSPECTION)
+           for ins in instrs):
+        # (code CPython runs, like a ``try``, has its bodies laid out of line: the flow
+        # between them and the code after it is not in the bytecode)
         return [everything] * n
     succs: list[tuple[int, ...]] = []
     for pc, ins in enumerate(instrs):
-        if ins.op in _ENDS or ins.op == _UNSUPPORTED:
+        if ins.op in _ENDS:
             succs.append(())
         elif ins.op == _JUMP:
             succs.append((ins.arg,))
@@ -42,16 +46,13 @@ def live_in(code) -> list[frozenset[int]]:
         changed = False
         for pc in range(n - 1, -1, -1):
             ins = instrs[pc]
-            if ins.op == _UNSUPPORTED:
-                new = everything
+            out: frozenset[int] = frozenset().union(*(live[s] for s in succs[pc] if s < n))
+            if ins.op == _STORE:
+                new = out - {ins.arg}
+            elif ins.op == _LOAD:
+                new = out | {ins.arg}
             else:
-                out: frozenset[int] = frozenset().union(*(live[s] for s in succs[pc] if s < n))
-                if ins.op == _STORE:
-                    new = out - {ins.arg}
-                elif ins.op == _LOAD:
-                    new = out | {ins.arg}
-                else:
-                    new = out
+                new = out
             if new != live[pc]:
                 live[pc] = new
                 changed = True

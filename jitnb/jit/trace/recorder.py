@@ -227,6 +227,7 @@ class Resume:
 
 
 CALL_EXIT = "#callexit"
+_OBJECT_LOCS = ("objattr", "type", "same", "distinct", "distinct_loc", "shape", "clsattr")
 
 
 @dataclass
@@ -902,10 +903,14 @@ class Recorder(ObjectRecording):
         if inner is None:
             raise Abort(f"inner loop at line {self.line} not compiled yet", self.line)
         rec = inner.recorded
+        if self.callers and (any(sp.loc.where in ("objattr", "vfield") for sp in rec.inputs) or
+                             any(loc.where in _OBJECT_LOCS for loc, _ in rec.checks)):
+            raise Abort("loop over objects in an inlined function: NYI", self.line)
         base = len(self.stack) - rec.header_depth
         if base < 0:
             raise Abort("inner loop stack", self.line)
         args: list[Value] = []
+        dummies: list = []      # (location, argument index) of dead unbound locals
         for spec in rec.inputs:
             if spec.loc.where == "iter":
                 args.append(Const(0))
@@ -950,6 +955,7 @@ class Recorder(ObjectRecording):
             elif isinstance(sh, Known) and sh.obj is UNBOUND and spec.loc.where == "fast" and \
                     spec.loc.key in liveness.dead_at(self.unit, inner.header_pc):
                 args.append(Const(spec.py()))   # unbound but dead there: never read
+                dummies.append((spec.loc, len(args) - 1))
             else:
                 raise Abort(f"inner loop input {spec.loc.name(self.unit)} has another type", self.line)
         pre: dict[Loc, Any] = {}
@@ -961,8 +967,14 @@ class Recorder(ObjectRecording):
             if loc.where == "shape":       # its instances are virtuals of ours, of that shape
                 where, cls, names, types_ = loc.key
                 sh = self._shadow_at(where, base)
-                if self._is_entry_object(sh) and type(sh.obj) is cls:
-                    pre[where] = sh    # its fields are our inputs, passed by value
+                if self._is_entry_object(sh) and type(sh.obj) is cls and \
+                        where.where in ("fast", "global") and \
+                        set(self.slots_of(sh.obj)[1]) <= set(names):
+                    # its fields are our inputs, passed by value; its layout (no other
+                    # attribute, say one shadowing a class attribute) is checked at our entry
+                    if (loc, obj) not in self.checks:
+                        self.checks.append((loc, obj))
+                    pre[where] = sh
                     continue
                 if not (isinstance(sh, (VObject, VTuple)) and sh.cls is cls
                         and tuple(sh.fields) == names
@@ -974,12 +986,14 @@ class Recorder(ObjectRecording):
             if loc.where in ("objattr", "type", "same", "distinct", "distinct_loc"):
                 self._outer_object_check(loc, obj, base)
                 continue
-            if loc.where in ("free", "modattr"):
+            if loc.where in ("free", "modattr"):    # checked at our entry too
+                if (loc, obj) not in self.checks:
+                    self.checks.append((loc, obj))
                 continue
             sh = self._shadow_at(loc, base)
             if not (isinstance(sh, Known) and sh.obj is obj):
                 raise Abort(f"inner loop constant {loc.name(self.unit)} differs", self.line)
-        return inner, rec, base, args, pre
+        return inner, rec, base, args, pre, dummies
 
     def _hand_over(self) -> Recorded:
         """A function trace stops at a loop it cannot call: its last guard always fails
@@ -1020,8 +1034,11 @@ class Recorder(ObjectRecording):
             ops += [state, op, Op(I.CALL_I, [state], descr=capi.GIL_ACQUIRE, line=op.line)]
         self.ops = ops
 
-    def _run_inner(self, inner, rec, base, args, pre: dict) -> None:
-        """(`pre`: the shadows of the instances passed to it by shape.)"""
+    def _run_inner(self, inner, rec, base, args, pre: dict, dummies: list = ()) -> None:
+        """(`pre`: the shadows of the instances passed to it by shape; `dummies`: the dead
+        unbound locals it was given a value for.)"""
+        if self.bridge and inner.recorded is self.target:
+            raise Abort("the loop calls itself (a recursive call inlined): NYI", self.line)
         self.builtin_checks.extend(c for c in rec.builtin_checks if c not in self.builtin_checks)
         if any(op.num == I.CALL_PY for t in [inner.trace] + [b[2] for b in inner.bridges]
                for op in t.ops):
@@ -1063,6 +1080,25 @@ class Recorder(ObjectRecording):
                 raise UserRaised(e) from None
             raise Abort("inner loop left from inside an inlined call: NYI", self.line)
         self._after_inner(snap, descr, base, pre, inner.exit_iterations)
+        self._unbound_again(inner, snap, dummies, call_snap)
+
+    def _unbound_again(self, inner, snap: Snapshot, dummies: list, call_snap: Snapshot) -> None:
+        """A dead local passed to the inner loop as a made-up value, still holding it at
+        the exit (the exit came in the inner loop's first iteration, before its code
+        assigned it): it is unbound again, as in CPython.  The exit's iteration count
+        is guarded either way (a failure goes on from the exit: ``call_snap``)."""
+        own = {sp.loc: v for v, sp in zip(inner.trace.inputs, inner.recorded.inputs)
+               if not sp.part}
+        for loc, _ in dummies:
+            name = loc.name(self.unit)
+            v = next((v for n, v in snap.values if n == name), None)
+            if v is None or v is not own.get(loc):
+                continue       # the inner loop's code assigned it before that exit
+            iters = self._inner_iters
+            if inner.exit_iterations == 0:
+                self.fast[loc.key] = Known(UNBOUND)
+            cond = self.emit(I.INT_EQ if inner.exit_iterations == 0 else I.INT_NE, iters, Const(0))
+            self.emit(I.GUARD_TRUE, cond).snapshot = call_snap
 
     def _after_inner(self, snap: Snapshot, descr: Any, base: int, pre: dict | None = None,
                      concrete: int = 0) -> None:
@@ -1081,6 +1117,7 @@ class Recorder(ObjectRecording):
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
         self._virt_specs, self._virt_memo = snap.resume.virtuals, {}
+        self._inner_iters = by_name[ITERATIONS]
         self._inner_exit = (pre or {}, by_name[ITERATIONS], concrete)
         try:
             self._install(snap.resume, by_name, base)
