@@ -359,3 +359,26 @@ def test_without_machine_code_a_list_loop_stays_with_cpython(monkeypatch):
     numeric = "# no machine code\ns = 0\nfor i in range(100):\n    s += i * i\n"
     o = assert_same(numeric, threshold=1)
     assert any(e.kind == "trace-compiled" and e.target == "reference" for e in o.events)
+
+
+HELD_ACROSS = """
+def f(rows, n):
+    out = []
+    for j in range(len(rows)):
+        row = rows[j]          # a pointer read from the list...
+        s = 0
+        for i in range(n):
+            s += i * j
+        out.append(row[0] + s)   # ...used after the inner loop
+    return out
+rows = [[k, k + 1] for k in range(300)]
+out = f(rows, 50)
+"""
+
+
+def test_no_gil_release_while_a_pointer_read_from_a_list_is_held():
+    """Another thread could replace ``rows[j]`` while the GIL is released, freeing the row
+    the trace still points at: such an outer loop is not compiled with the release."""
+    o = assert_same(HELD_ACROSS, threshold=5)
+    assert any("held across an inner loop" in e.reason for e in o.events
+               if e.kind == "trace-abort")

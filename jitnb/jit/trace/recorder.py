@@ -1025,6 +1025,18 @@ class Recorder(ObjectRecording):
         inner loop polls the interrupt word, which the watcher thread sets holding the GIL,
         and other threads run meanwhile, as they would during CPython's inner loop."""
         plain = {id(op) for op in self.plain_calls}
+        # another thread may then change lists, freeing items: no pointer loaded from an
+        # object before such a call may be used after it (the frame holds no reference)
+        loaded: set[int] = set()
+        for k, op in enumerate(self.ops):
+            if op.num == I.GETARRAYITEM_GC_I:
+                loaded.add(id(op))
+            elif id(op) in plain and loaded and any(
+                    id(resolve(v)) in loaded for later in self.ops[k + 1:]
+                    for v in list(later.args) + ([x for _, x in later.snapshot.values]
+                                                 if later.snapshot is not None else [])):
+                raise Abort("a pointer read from an object is held across an inner loop that "
+                            "runs without the GIL: NYI", self.line)
         ops: list[Op] = []
         for op in self.ops:
             if id(op) not in plain:
