@@ -953,7 +953,7 @@ def _input_names(snapshot, input_locals: dict) -> dict:
     return got
 
 
-def _simple_plan(snapshot, header_depth: int, input_locals: dict = {}) -> tuple | None:  # noqa: B006
+def _simple_plan(snapshot, header_depth: int, input_locals: dict) -> tuple | None:
     """For a snapshot that holds only numbers, ranges and constant objects (no virtuals,
     objects from entry, arrays moved, sequences, inlined frames or inner-loop exits), the
     writes ``box`` does, worked out once: ``((pc, line, stack depth, #iter), writes)``

@@ -118,22 +118,22 @@ class stoppable:
             return
         handler.ensure()
         handler.depth += 1
-        if self.frame_word is not None or self.flag is not None:
-            with watcher.lock:
-                if self.frame_word is not None:
-                    watcher.words.append(self.frame_word)
-                if self.flag is not None:
-                    watcher.flags.append(self.flag)
+        self._register("append")
+
+    def _register(self, how: str) -> None:
+        """Add this run's interrupt word and flag to the watcher's lists (or remove them)."""
+        if self.frame_word is None and self.flag is None:
+            return
+        with watcher.lock:
+            if self.frame_word is not None:
+                getattr(watcher.words, how)(self.frame_word)
+            if self.flag is not None:
+                getattr(watcher.flags, how)(self.flag)
 
     def __exit__(self, *exc) -> None:
         if not self.active:
             return
-        if self.frame_word is not None or self.flag is not None:
-            with watcher.lock:
-                if self.frame_word is not None:
-                    watcher.words.remove(self.frame_word)
-                if self.flag is not None:
-                    watcher.flags.remove(self.flag)
+        self._register("remove")
         handler.depth -= 1
         if not handler.depth and handler.pending:
             signum, frame = handler.pending[0]

@@ -327,8 +327,7 @@ class Recorder(ObjectRecording):
         self.lines: list[int] = []
         self.line = loop.line
         self.holds_gil = False       # set by the first read of an object's memory
-        self.plain_inner = False     # calls an inner loop that runs without the GIL
-        self.plain_calls: list[Op] = []   # those calls (call_loop ops)
+        self.plain_calls: list[Op] = []   # call_loops of inner loops that run without the GIL
         # locals of the loop's frame whose value the trace does not know and has not touched
         # (index -> their shadow): a loop's locals unbound where recording began, those a
         # bridge's snapshot does not hold; snapshots leave them as they are in the frame,
@@ -811,8 +810,7 @@ class Recorder(ObjectRecording):
             if sh is not None and not (isinstance(sh, Known) and
                                        self.located.get(id(sh.obj)) is self._key_at_entry(obj)):
                 raise Abort(f"{loc.name(self.unit)} changes to another object", self.loop.line)
-        if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
-            self._release_gil_around_plain_calls()
+        self._release_gil_around_plain_calls()
         if self.holds_gil and not self.bridge:
             self._gil_exit(args)
         self._finish_residuals(args)
@@ -1008,8 +1006,7 @@ class Recorder(ObjectRecording):
             # a function trace's finish writes nothing back, and nothing re-checks classes
             # between calls of it: attribute slots, carried fields and class checks are NYI
             raise Abort("instances of user classes in a function trace: NYI", self.line)
-        if self.plain_inner and (self.target.holds_gil if self.bridge else self.holds_gil):
-            self._release_gil_around_plain_calls()
+        self._release_gil_around_plain_calls()
         # the function's inputs stay alive for the whole call (its arguments, its globals)
         self._finish_residuals(list(self.inputs))
         if not self.bridge:
@@ -1024,6 +1021,8 @@ class Recorder(ObjectRecording):
         GIL released (``PyEval_SaveThread`` before, ``PyEval_RestoreThread`` after): an
         inner loop polls the interrupt word, which the watcher thread sets holding the GIL,
         and other threads run meanwhile, as they would during CPython's inner loop."""
+        if not (self.plain_calls and (self.target.holds_gil if self.bridge else self.holds_gil)):
+            return
         plain = {id(op) for op in self.plain_calls}
         # another thread may then change lists, freeing items: no pointer loaded from an
         # object before such a call may be used after it (the frame holds no reference)
@@ -1059,8 +1058,6 @@ class Recorder(ObjectRecording):
             if self.bridge and not self.target.holds_gil:
                 self.nyi("inner loop that holds the GIL in a bridge of a loop that does not")
             self.holds_gil = True
-        else:
-            self.plain_inner = True
         descr = inner.call_descr()
         self.effects = True
         try:
@@ -1091,10 +1088,11 @@ class Recorder(ObjectRecording):
             except BaseException as e:
                 raise UserRaised(e) from None
             raise Abort("inner loop left from inside an inlined call: NYI", self.line)
-        self._after_inner(snap, descr, base, pre, inner.exit_iterations)
-        self._unbound_again(inner, snap, dummies, call_snap)
+        iters = self._after_inner(snap, descr, base, pre, inner.exit_iterations)
+        self._unbound_again(inner, snap, dummies, call_snap, iters)
 
-    def _unbound_again(self, inner, snap: Snapshot, dummies: list, call_snap: Snapshot) -> None:
+    def _unbound_again(self, inner, snap: Snapshot, dummies: list, call_snap: Snapshot,
+                       iters: Value) -> None:
         """A dead local passed to the inner loop as a made-up value, still holding it at
         the exit (the exit came in the inner loop's first iteration, before its code
         assigned it): it is unbound again, as in CPython.  The exit's iteration count
@@ -1106,18 +1104,17 @@ class Recorder(ObjectRecording):
             v = next((v for n, v in snap.values if n == name), None)
             if v is None or v is not own.get(loc):
                 continue       # the inner loop's code assigned it before that exit
-            iters = self._inner_iters
             if inner.exit_iterations == 0:
                 self.fast[loc.key] = Known(UNBOUND)
             cond = self.emit(I.INT_EQ if inner.exit_iterations == 0 else I.INT_NE, iters, Const(0))
             self.emit(I.GUARD_TRUE, cond).snapshot = call_snap
 
     def _after_inner(self, snap: Snapshot, descr: Any, base: int, pre: dict | None = None,
-                     concrete: int = 0) -> None:
+                     concrete: int = 0) -> Value:
         """Shadows for the state an inner loop left at its exit `snap`: its values are read
         from the frame of its ``call_loop`` (`descr`).  `pre`: the shadows of the instances
         passed to it by shape (none in a bridge: an instance it carries aborts), `concrete`
-        the iterations it ran this time."""
+        the iterations it ran this time.  Returns the exit's iteration count."""
         fail_args = snap.fail_args()
         by_name: dict[str, Value] = {}
         for name, v in snap.values:
@@ -1129,12 +1126,12 @@ class Recorder(ObjectRecording):
                 by_name[name] = self.emit(num, Const(descr.frame_address), Const(1 + j),
                                           descr="d" if v.kind == "f" else "q")
         self._virt_specs, self._virt_memo = snap.resume.virtuals, {}
-        self._inner_iters = by_name[ITERATIONS]
         self._inner_exit = (pre or {}, by_name[ITERATIONS], concrete)
         try:
             self._install(snap.resume, by_name, base)
         finally:
             self._inner_exit = None
+        return by_name[ITERATIONS]
 
     def _shadow_at(self, loc: Loc, base: int) -> Any:
         if loc.where == "fast":
